@@ -1,0 +1,23 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from csrplatform.accounts import demo as accounts_demo
+from suppliers import demo as suppliers_demo
+
+
+class Command(BaseCommand):
+    help = "Load the seed programme's demo data (seeds/000). Safe to run again: it updates."
+
+    @transaction.atomic
+    def handle(self, *args, **options):
+        organisations = suppliers_demo.load()
+        users = accounts_demo.load(organisations)
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo data loaded: {len(organisations)} organisations, {len(users)} users."
+            )
+        )
+        self.stdout.write(f"Demo users (password: {settings.DEMO_PASSWORD}):")
+        for email, description in users:
+            self.stdout.write(f"  {email:<28} {description}")

@@ -1,0 +1,56 @@
+"""One way for a page to validate forms, validate inline (htmx) and save through a service."""
+
+from collections.abc import Callable
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.shortcuts import redirect, render
+
+VALIDATE_FLAG = "_validate"
+
+
+def _touched_fields(request):
+    return {name for name, value in request.POST.items() if value.strip()}
+
+
+def edit_page(
+    request, *, forms: list, save: Callable, template: str, context: dict, success_message: str
+):
+    """GET shows the forms; POST validates them and calls `save()` (a service call).
+
+    An htmx POST carrying `_validate` only validates and answers the errors of the fields the
+    user has filled in, swapped out-of-band beside each field, so nothing is saved and the
+    user's focus stays where it is. Errors a service raises are shown on the forms; nothing is
+    saved then either.
+    """
+    if request.method == "POST":
+        # Validate every form (not all() on a generator) so each one shows its errors.
+        valid = all([form.is_valid() for form in forms])  # noqa: C419
+        if request.htmx and VALIDATE_FLAG in request.POST:
+            return render(
+                request,
+                "includes/form_errors_oob.html",
+                {"forms": forms, "touched": _touched_fields(request)},
+            )
+        if valid:
+            try:
+                with transaction.atomic():
+                    saved = save()
+            except ValidationError as exc:
+                _attach_errors(forms, exc)
+            else:
+                messages.success(request, success_message)
+                return redirect(saved.get_absolute_url())
+        return render(request, template, {**context, "forms": forms}, status=400)
+    return render(request, template, {**context, "forms": forms})
+
+
+def _attach_errors(forms, exc: ValidationError):
+    main = forms[0]
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            target = next((form for form in forms if field in form.fields), main)
+            target.add_error(field if field in target.fields else None, errors)
+    else:
+        main.add_error(None, exc)

@@ -1,0 +1,28 @@
+"""The base of every FilterSet: one class serves the HTML list and the API viewset, and its
+related-object choices come from the requesting user's scope."""
+
+import django_filters
+from django.db.models import Q
+
+from csrplatform import access
+
+
+class ScopedFilterSet(django_filters.FilterSet):
+    #: model fields that the free-text `q` filter searches
+    search_fields: tuple[str, ...] = ()
+
+    q = django_filters.CharFilter(method="filter_search", label="Search")
+
+    def __init__(self, data=None, queryset=None, *, request=None, prefix=None):
+        super().__init__(data=data, queryset=queryset, request=request, prefix=prefix)
+        user = getattr(request, "user", None)
+        access.scope_choice_fields(user, self.filters.values())
+
+    def filter_search(self, queryset, name, value):
+        terms = value.split()
+        for term in terms:
+            condition = Q()
+            for field_name in self.search_fields:
+                condition |= Q(**{f"{field_name}__icontains": term})
+            queryset = queryset.filter(condition)
+        return queryset

@@ -1,0 +1,146 @@
+from django.db import transaction
+from rest_framework import serializers
+
+from csrplatform.api import ScopedModelSerializer
+
+from .. import services
+from ..models import Certification, Cluster, Facility, Organisation, Supplier, SupplyRelationship
+
+
+class ServiceSerializerMixin:
+    """Saves go through the directory's services, which check the policy and full_clean()."""
+
+    def _as_drf_error(self, exc):
+        detail = (
+            exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        )
+        return serializers.ValidationError(detail)
+
+    def run_service(self, service, **kwargs):
+        from django.core.exceptions import ValidationError
+
+        try:
+            with transaction.atomic():
+                return service(actor=self.context["request"].user, **kwargs)
+        except ValidationError as exc:
+            raise self._as_drf_error(exc) from exc
+
+
+class SupplierProfileSerializer(serializers.ModelSerializer):
+    certifications = serializers.SlugRelatedField(
+        slug_field="code", many=True, required=False, queryset=Certification.objects.all()
+    )
+    headquarters_country = serializers.CharField(required=False, allow_blank=True)
+
+    class Meta:
+        model = Supplier
+        fields = (*services.SUPPLIER_FIELDS, "certifications")
+
+
+class OrganisationSerializer(ServiceSerializerMixin, ScopedModelSerializer):
+    url = serializers.HyperlinkedIdentityField(view_name="api:organisation-detail")
+    country = serializers.CharField()
+    supplier_profile = SupplierProfileSerializer(required=False, allow_null=True)
+
+    class Meta:
+        model = Organisation
+        fields = (
+            "id",
+            "url",
+            *services.ORGANISATION_FIELDS,
+            "supplier_profile",
+            "created_at",
+            "updated_at",
+        )
+        # Uniqueness is checked by the model's constraint in the service's full_clean().
+        validators = []
+
+    def _split(self, validated_data):
+        profile = validated_data.pop("supplier_profile", None)
+        certifications = profile.pop("certifications", None) if profile else None
+        return validated_data, profile, certifications
+
+    def create(self, validated_data):
+        fields, profile, certifications = self._split(validated_data)
+        return self.run_service(
+            services.organisation_create,
+            supplier_profile=profile,
+            certifications=certifications,
+            **fields,
+        )
+
+    def update(self, instance, validated_data):
+        fields, profile, certifications = self._split(validated_data)
+        return self.run_service(
+            services.organisation_update,
+            organisation=instance,
+            supplier_profile=profile,
+            certifications=certifications,
+            **fields,
+        )
+
+
+class SupplierSerializer(ScopedModelSerializer):
+    organisation = serializers.PrimaryKeyRelatedField(read_only=True)
+    name = serializers.CharField(source="organisation.name", read_only=True)
+    country = serializers.CharField(source="organisation.country.code", read_only=True)
+    city = serializers.CharField(source="organisation.city", read_only=True)
+    certifications = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+    clusters = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    headquarters_country = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = Supplier
+        fields = (
+            "id",
+            "organisation",
+            "name",
+            "country",
+            "city",
+            *services.SUPPLIER_FIELDS,
+            "certifications",
+            "clusters",
+        )
+
+
+class FacilitySerializer(ServiceSerializerMixin, ScopedModelSerializer):
+    country = serializers.CharField()
+
+    class Meta:
+        model = Facility
+        fields = ("id", "supplier", "name", "address", "city", "country", "workers", "products")
+        validators = []
+
+    def create(self, validated_data):
+        return self.run_service(services.facility_save, **validated_data)
+
+    def update(self, instance, validated_data):
+        return self.run_service(services.facility_save, facility=instance, **validated_data)
+
+
+class SupplyRelationshipSerializer(ServiceSerializerMixin, ScopedModelSerializer):
+    class Meta:
+        model = SupplyRelationship
+        fields = ("id", "customer", "supplier", "tier", "since", "products")
+        validators = []
+
+    def create(self, validated_data):
+        return self.run_service(services.relationship_save, **validated_data)
+
+    def update(self, instance, validated_data):
+        return self.run_service(services.relationship_save, relationship=instance, **validated_data)
+
+
+class ClusterSerializer(ServiceSerializerMixin, ScopedModelSerializer):
+    country = serializers.CharField()
+
+    class Meta:
+        model = Cluster
+        fields = ("id", "name", "sector", "region", "country", "description", "suppliers")
+        validators = []
+
+    def create(self, validated_data):
+        return self.run_service(services.cluster_save, **validated_data)
+
+    def update(self, instance, validated_data):
+        return self.run_service(services.cluster_save, cluster=instance, **validated_data)

@@ -1,0 +1,161 @@
+"""Writes to the directory. Views, forms and serializers validate input and call these."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from csrplatform import access
+
+from .choices import OrganisationKind
+from .models import Cluster, Facility, Organisation, Supplier, SupplyRelationship
+
+ORGANISATION_FIELDS = (
+    "name",
+    "local_name",
+    "kind",
+    "civil_society_type",
+    "country",
+    "city",
+    "website",
+    "notes",
+)
+SUPPLIER_FIELDS = (
+    "sector",
+    "workers_headcount",
+    "headquarters_city",
+    "headquarters_country",
+    "maturity_stage",
+    "commitment_level",
+)
+
+
+def _require(allowed: bool):
+    if not allowed:
+        raise PermissionDenied(_("You may not make this change."))
+
+
+def _apply(instance, values: dict, allowed_fields):
+    unknown = set(values) - set(allowed_fields)
+    if unknown:
+        raise ValueError(f"Unknown fields: {sorted(unknown)}")
+    for name, value in values.items():
+        setattr(instance, name, value)
+
+
+@transaction.atomic
+def organisation_create(
+    *, actor, supplier_profile: dict | None = None, certifications=None, **fields
+) -> Organisation:
+    """Add an organisation; a supplier gets its supplier profile in the same transaction."""
+    _require(access.can_create(actor, Organisation))
+    organisation = Organisation()
+    _apply(organisation, fields, ORGANISATION_FIELDS)
+    organisation.full_clean()
+    organisation.save()
+    if organisation.kind == OrganisationKind.SUPPLIER:
+        supplier_save(
+            actor=actor,
+            organisation=organisation,
+            certifications=certifications,
+            **(supplier_profile or {}),
+        )
+    return organisation
+
+
+@transaction.atomic
+def organisation_update(
+    *,
+    actor,
+    organisation: Organisation,
+    supplier_profile: dict | None = None,
+    certifications=None,
+    **fields,
+) -> Organisation:
+    """Change an organisation the actor may edit (and its supplier profile)."""
+    _require(access.can_edit(actor, organisation))
+    changes_kind = "kind" in fields and fields["kind"] != organisation.kind
+    if (
+        changes_kind
+        and organisation.is_supplier
+        and SupplyRelationship.objects.filter(supplier__organisation=organisation).exists()
+    ):
+        raise ValidationError(
+            {
+                "kind": _(
+                    "This supplier has customers; remove its relationships "
+                    "before changing its kind."
+                )
+            }
+        )
+    _apply(organisation, fields, ORGANISATION_FIELDS)
+    organisation.full_clean()
+    organisation.save()
+    if organisation.kind == OrganisationKind.SUPPLIER:
+        supplier_save(
+            actor=actor,
+            organisation=organisation,
+            certifications=certifications,
+            **(supplier_profile or {}),
+        )
+    return organisation
+
+
+def supplier_save(*, actor, organisation: Organisation, certifications=None, **fields) -> Supplier:
+    """Create or change the supplier profile of `organisation`."""
+    try:
+        supplier = organisation.supplier_profile
+    except Supplier.DoesNotExist:
+        supplier = Supplier(organisation=organisation)
+    _apply(supplier, fields, SUPPLIER_FIELDS)
+    supplier.full_clean()
+    supplier.save()
+    if certifications is not None:
+        supplier.certifications.set(certifications)
+    return supplier
+
+
+@transaction.atomic
+def facility_save(*, actor, facility: Facility | None = None, **fields) -> Facility:
+    """Create or change a facility of a supplier the actor may edit."""
+    facility = facility or Facility()
+    if facility.pk:
+        _require(access.can_edit(actor, facility))
+    _apply(
+        facility, fields, ("supplier", "name", "address", "city", "country", "workers", "products")
+    )
+    _require(
+        access.can_create(actor, Facility)
+        and (
+            access.actor_for(actor).is_facilitator_editor
+            or access.can_edit(actor, facility.supplier.organisation)
+        )
+    )
+    facility.full_clean()
+    facility.save()
+    return facility
+
+
+@transaction.atomic
+def relationship_save(
+    *, actor, relationship: SupplyRelationship | None = None, **fields
+) -> SupplyRelationship:
+    """Record that a customer sources from a supplier (facilitators only)."""
+    _require(access.can_create(actor, SupplyRelationship))
+    relationship = relationship or SupplyRelationship()
+    _apply(relationship, fields, ("customer", "supplier", "tier", "since", "products"))
+    relationship.full_clean()
+    relationship.save()
+    return relationship
+
+
+@transaction.atomic
+def cluster_save(*, actor, cluster: Cluster | None = None, suppliers=None, **fields) -> Cluster:
+    """Create or change a cluster of suppliers (facilitators only)."""
+    _require(access.can_create(actor, Cluster))
+    cluster = cluster or Cluster()
+    _apply(cluster, fields, ("name", "sector", "region", "country", "description"))
+    cluster.full_clean()
+    cluster.save()
+    if suppliers is not None:
+        cluster.suppliers.set(suppliers)
+    return cluster

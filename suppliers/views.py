@@ -1,0 +1,293 @@
+"""Directory pages: organisation list, supplier detail, create and edit forms, CSV export."""
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from csrplatform import access
+from csrplatform.editing import edit_page
+from csrplatform.lists import filtered_list, paginate, stream_csv
+
+from . import services
+from .filters import OrganisationFilterSet
+from .forms import FacilityForm, OrganisationForm, SupplierProfileForm, SupplyRelationshipForm
+from .models import Facility, Organisation, Supplier, SupplyRelationship
+
+
+def _organisation_list(request):
+    return filtered_list(
+        request,
+        queryset=Organisation.objects.with_list_related(),
+        filterset_class=OrganisationFilterSet,
+    )
+
+
+@login_required
+def organisation_list(request):
+    listing = _organisation_list(request)
+    context = {
+        "filterset": listing.filterset,
+        "can_create": access.can_create(request.user, Organisation),
+        **paginate(request, listing.queryset),
+    }
+    template = (
+        "suppliers/_organisation_results.html"
+        if request.htmx
+        else "suppliers/organisation_list.html"
+    )
+    return render(request, template, context, status=listing.status)
+
+
+EXPORT_HEADER = (
+    "id",
+    "name",
+    "local_name",
+    "kind",
+    "civil_society_type",
+    "country",
+    "city",
+    "website",
+    "sector",
+    "workers",
+    "headquarters",
+    "maturity_stage",
+    "commitment_level",
+    "certifications",
+    "clusters",
+)
+
+
+def _export_row(organisation):
+    profile = getattr(organisation, "supplier_profile", None)
+    row = [
+        organisation.pk,
+        organisation.name,
+        organisation.local_name,
+        organisation.kind,
+        organisation.civil_society_type,
+        organisation.country.code,
+        organisation.city,
+        organisation.website,
+    ]
+    if profile is None:
+        return [*row, "", "", "", "", "", "", ""]
+    return [
+        *row,
+        profile.sector,
+        profile.workers_headcount,
+        ", ".join(filter(None, [profile.headquarters_city, profile.headquarters_country.code])),
+        profile.maturity_stage,
+        profile.commitment_level,
+        "; ".join(cert.name for cert in profile.certifications.all()),
+        "; ".join(cluster.name for cluster in profile.clusters.all()),
+    ]
+
+
+@login_required
+def organisation_export(request):
+    listing = _organisation_list(request)
+    if not listing.is_valid:
+        return render(
+            request,
+            "suppliers/organisation_list.html",
+            {"filterset": listing.filterset, **paginate(request, listing.queryset)},
+            status=400,
+        )
+    # 500 rows a chunk keeps memory flat; each chunk costs three queries with its prefetches.
+    rows = listing.queryset.iterator(chunk_size=500)
+    return stream_csv("organisations.csv", EXPORT_HEADER, rows, _export_row)
+
+
+@login_required
+def organisation_detail(request, pk):
+    organisation = access.get_object_or_404(
+        request.user, Organisation.objects.select_related("supplier_profile"), pk=pk
+    )
+    context = {
+        "organisation": organisation,
+        "can_edit": access.can_edit(request.user, organisation),
+        "can_add_relationship": access.can_create(request.user, SupplyRelationship),
+    }
+    supplier = getattr(organisation, "supplier_profile", None)
+    if supplier is not None:
+        context.update(
+            supplier=supplier,
+            facilities=Facility.objects.visible_to(request.user).filter(supplier=supplier),
+            customers=SupplyRelationship.objects.visible_to(request.user)
+            .filter(supplier=supplier)
+            .select_related("customer"),
+            clusters=supplier.clusters.all(),
+            certifications=supplier.certifications.all(),
+            can_add_facility=access.can_edit(request.user, organisation)
+            or access.actor_for(request.user).is_facilitator_editor,
+        )
+    else:
+        context["suppliers"] = (
+            SupplyRelationship.objects.visible_to(request.user)
+            .filter(customer=organisation)
+            .select_related("supplier__organisation")
+        )
+    return render(request, "suppliers/organisation_detail.html", context)
+
+
+def _organisation_forms(request, organisation=None):
+    data = request.POST if request.method == "POST" else None
+    profile = getattr(organisation, "supplier_profile", None) if organisation else None
+    return (
+        OrganisationForm(data, instance=organisation, user=request.user),
+        SupplierProfileForm(data, instance=profile, user=request.user),
+    )
+
+
+def _profile_values(profile_form, organisation_form):
+    if organisation_form.cleaned_data.get("kind") != "supplier":
+        return {}, None
+    values = {name: profile_form.cleaned_data[name] for name in services.SUPPLIER_FIELDS}
+    return values, profile_form.cleaned_data["certifications"]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def organisation_create(request):
+    if not access.can_create(request.user, Organisation):
+        raise PermissionDenied(_("Only facilitators add organisations."))
+    organisation_form, profile_form = _organisation_forms(request)
+
+    def save():
+        profile, certifications = _profile_values(profile_form, organisation_form)
+        return services.organisation_create(
+            actor=request.user,
+            supplier_profile=profile,
+            certifications=certifications,
+            **{name: organisation_form.cleaned_data[name] for name in services.ORGANISATION_FIELDS},
+        )
+
+    return edit_page(
+        request,
+        forms=[organisation_form, profile_form],
+        save=save,
+        template="suppliers/organisation_form.html",
+        context={"title": _("New organisation")},
+        success_message=_("Organisation added."),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def organisation_update(request, pk):
+    organisation = access.get_object_or_404(
+        request.user, Organisation.objects.select_related("supplier_profile"), access.EDIT, pk=pk
+    )
+    organisation_form, profile_form = _organisation_forms(request, organisation)
+
+    def save():
+        profile, certifications = _profile_values(profile_form, organisation_form)
+        return services.organisation_update(
+            actor=request.user,
+            organisation=organisation,
+            supplier_profile=profile or None,
+            certifications=certifications,
+            **{name: organisation_form.cleaned_data[name] for name in services.ORGANISATION_FIELDS},
+        )
+
+    return edit_page(
+        request,
+        forms=[organisation_form, profile_form],
+        save=save,
+        template="suppliers/organisation_form.html",
+        context={
+            "title": _("Edit %(name)s") % {"name": organisation.name},
+            "organisation": organisation,
+        },
+        success_message=_("Changes saved."),
+    )
+
+
+def _supplier_for_facility(request, pk):
+    supplier = access.get_object_or_404(
+        request.user, Supplier.objects.select_related("organisation"), organisation_id=pk
+    )
+    actor = access.actor_for(request.user)
+    if not (actor.is_facilitator_editor or access.can_edit(request.user, supplier)):
+        raise Http404
+    return supplier
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def facility_create(request, pk):
+    supplier = _supplier_for_facility(request, pk)
+    form = FacilityForm(
+        request.POST if request.method == "POST" else None,
+        initial={"supplier": supplier, "country": supplier.organisation.country},
+        user=request.user,
+    )
+    return edit_page(
+        request,
+        forms=[form],
+        save=lambda: services.facility_save(actor=request.user, **form.cleaned_data).supplier,
+        template="suppliers/facility_form.html",
+        context={
+            "title": _("New facility of %(name)s") % {"name": supplier},
+            "organisation": supplier.organisation,
+        },
+        success_message=_("Facility added."),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def facility_update(request, pk):
+    facility = access.get_object_or_404(
+        request.user,
+        Facility.objects.select_related("supplier__organisation"),
+        access.EDIT,
+        pk=pk,
+    )
+    form = FacilityForm(
+        request.POST if request.method == "POST" else None, instance=facility, user=request.user
+    )
+    return edit_page(
+        request,
+        forms=[form],
+        save=lambda: (
+            services.facility_save(
+                actor=request.user, facility=facility, **form.cleaned_data
+            ).supplier
+        ),
+        template="suppliers/facility_form.html",
+        context={
+            "title": _("Edit facility %(name)s") % {"name": facility.name},
+            "organisation": facility.supplier.organisation,
+        },
+        success_message=_("Facility saved."),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def relationship_create(request, pk):
+    if not access.can_create(request.user, SupplyRelationship):
+        raise Http404
+    supplier = access.get_object_or_404(
+        request.user, Supplier.objects.select_related("organisation"), organisation_id=pk
+    )
+    form = SupplyRelationshipForm(
+        request.POST if request.method == "POST" else None,
+        initial={"supplier": supplier, "tier": 1},
+        user=request.user,
+    )
+    return edit_page(
+        request,
+        forms=[form],
+        save=lambda: services.relationship_save(actor=request.user, **form.cleaned_data).supplier,
+        template="suppliers/relationship_form.html",
+        context={
+            "title": _("New customer of %(name)s") % {"name": supplier},
+            "organisation": supplier.organisation,
+        },
+        success_message=_("Supply relationship recorded."),
+    )
