@@ -148,6 +148,10 @@ STORAGES = {
     },
 }
 
+# Served from the source folders until `collectstatic` has been run (embedded mode, tests).
+WHITENOISE_USE_FINDERS = DEBUG or not STATIC_ROOT.exists()
+WHITENOISE_AUTOREFRESH = WHITENOISE_USE_FINDERS
+
 # Redis: Celery broker, result backend and cache when REDIS_URL is set.
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
@@ -210,7 +214,13 @@ SPECTACULAR_SETTINGS = {
 }
 
 # E-mail: printed to the console unless an SMTP server is configured.
-EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+MAILERS = {
+    "default": {
+        "BACKEND": os.environ.get(
+            "EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
+        ),
+    }
+}
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "csr-platform@example.org")
 
 # Demo accounts share one password, printed by `make run`.

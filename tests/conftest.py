@@ -1,0 +1,119 @@
+"""Shared fixtures: a small world of organisations and one signed-in client per role."""
+
+import os
+import shutil
+from dataclasses import dataclass
+
+import pytest
+from rest_framework.test import APIClient
+
+from csrplatform.accounts.models import Role
+from tests.factories import (
+    ClusterFactory,
+    FacilityFactory,
+    OrganisationFactory,
+    RelationshipFactory,
+    SupplierFactory,
+    member,
+)
+
+ROLES = ("facilitator", "customer_a", "customer_b", "supplier", "ngo", "anonymous")
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def skip_or_fail(reason: str):
+    """Skip where a service or program is missing; in CI a missing one is a failure."""
+    if IN_CI:
+        pytest.fail(f"CI must run this test, but: {reason}")
+    pytest.skip(reason)
+
+
+@dataclass
+class World:
+    facilitator_org: object
+    customer_a: object
+    customer_b: object
+    ngo_org: object
+    supplier_x: object  # supplies customer A only
+    supplier_y: object  # supplies customer B only
+    facility_x: object
+    facility_y: object
+    cluster_x: object
+    cluster_y: object
+    users: dict
+
+
+@pytest.fixture
+def world(db):
+    facilitator_org = OrganisationFactory(name="Facilitator Org", kind="facilitator", country="US")
+    customer_a = OrganisationFactory(name="Customer A", kind="customer", country="US")
+    customer_b = OrganisationFactory(name="Customer B", kind="customer", country="JP")
+    ngo_org = OrganisationFactory(
+        name="Training NGO", kind="civil_society", civil_society_type="ngo"
+    )
+    supplier_x = SupplierFactory(organisation__name="Supplier X", maturity_stage="basic_awareness")
+    supplier_y = SupplierFactory(
+        organisation__name="Supplier Y", organisation__country="VN", commitment_level="lacking"
+    )
+    RelationshipFactory(customer=customer_a, supplier=supplier_x, tier=1)
+    RelationshipFactory(customer=customer_b, supplier=supplier_y, tier=2)
+    cluster_x = ClusterFactory(name="Shenzhen cluster")
+    cluster_x.suppliers.add(supplier_x)
+    cluster_y = ClusterFactory(name="Hanoi cluster", country="VN")
+    cluster_y.suppliers.add(supplier_y)
+    users = {
+        "facilitator": member(facilitator_org, Role.ADMIN, email="facilitator@example.org"),
+        "customer_a": member(customer_a, Role.EDITOR, email="customer-a@example.org"),
+        "customer_b": member(customer_b, Role.EDITOR, email="customer-b@example.org"),
+        "supplier": member(supplier_x.organisation, Role.EDITOR, email="supplier@example.org"),
+        "ngo": member(ngo_org, Role.EDITOR, email="ngo@example.org"),
+        "anonymous": None,
+    }
+    return World(
+        facilitator_org=facilitator_org,
+        customer_a=customer_a,
+        customer_b=customer_b,
+        ngo_org=ngo_org,
+        supplier_x=supplier_x,
+        supplier_y=supplier_y,
+        facility_x=FacilityFactory(supplier=supplier_x, name="X plant"),
+        facility_y=FacilityFactory(supplier=supplier_y, name="Y plant", country="VN"),
+        cluster_x=cluster_x,
+        cluster_y=cluster_y,
+        users=users,
+    )
+
+
+@pytest.fixture
+def page_client(client, world):
+    """`page_client(role)`: Django's test client signed in as that role's user."""
+
+    def make(role):
+        user = world.users[role]
+        if user is not None:
+            client.force_login(user)
+        return client
+
+    return make
+
+
+@pytest.fixture
+def api_client(world):
+    """`api_client(role)`: DRF's client authenticated as that role's user."""
+
+    def make(role):
+        api = APIClient()
+        user = world.users[role]
+        if user is not None:
+            api.force_authenticate(user)
+        return api
+
+    return make
+
+
+@pytest.fixture
+def chromium_path():
+    path = shutil.which("chromium") or "/usr/bin/chromium"
+    if not os.path.exists(path):
+        skip_or_fail("Chromium is not installed: sudo apt-get install -y chromium")
+    return path

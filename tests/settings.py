@@ -1,0 +1,23 @@
+"""Test settings: the project's settings, read from the same environment, plus speed-ups."""
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "tests-only-secret-key-not-for-production")
+os.environ.setdefault("DEBUG", "0")
+
+from csrplatform.settings import *  # noqa: E402, F403
+
+# Hashing demo passwords with PBKDF2 costs seconds per test run for nothing.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES = {
+    **STORAGES,  # noqa: F405
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+ALLOWED_HOSTS = ["*"]
+# Throttling has its own test; the rest of the suite must not trip over it.
+REST_FRAMEWORK = {
+    **REST_FRAMEWORK,  # noqa: F405
+    "DEFAULT_THROTTLE_RATES": {"anon": "10000/minute", "user": "10000/minute"},
+}
+SESSION_COOKIE_SECURE = False
+CSRF_COOKIE_SECURE = False
