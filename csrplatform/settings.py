@@ -131,8 +131,8 @@ STATIC_URL = "static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
-# Uploaded files are served only through access-checked views, never from a public URL.
-MEDIA_URL = None
+# Uploaded files are served only through access-checked views: no URL pattern serves MEDIA_URL.
+MEDIA_URL = "/media/"
 STORAGES = {
     "default": {
         "BACKEND": os.environ.get(
