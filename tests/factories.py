@@ -67,9 +67,10 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.PostGenerationMethodCall("set_password", PASSWORD)
 
     @factory.post_generation
-    def saved(obj, create, extracted, **kwargs):
+    def saved(self, create, extracted, **kwargs):
+        # factory_boy passes the built user as the first argument.
         if create:
-            obj.save()
+            self.save()
 
 
 def member(organisation, role=Role.EDITOR, **user_fields) -> User:

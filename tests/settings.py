@@ -5,7 +5,7 @@ import os
 os.environ.setdefault("SECRET_KEY", "tests-only-secret-key-not-for-production")
 os.environ.setdefault("DEBUG", "0")
 
-from csrplatform.settings import *  # noqa: E402, F403
+from csrplatform.settings import *  # noqa: F403
 
 # Hashing demo passwords with PBKDF2 costs seconds per test run for nothing.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
