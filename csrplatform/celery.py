@@ -9,3 +9,5 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "csrplatform.settings")
 app = Celery("csrplatform")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+# The project package is not an installed app, so its own tasks are named explicitly.
+app.autodiscover_tasks(["csrplatform"])

@@ -4,9 +4,8 @@ pytest-django's live server, with the demo data loaded.
 Never `playwright install`: the tests launch the system Chromium given by `chromium_path`.
 """
 
-import os
 import re
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import pytest
@@ -15,12 +14,17 @@ from django.core.management import call_command
 
 from suppliers.models import Organisation, Supplier
 
-# Playwright's sync API runs an event loop in the test's thread, and Django refuses database
-# access from a thread with a running loop. The tests touch the database only outside
-# Playwright's context, but the flag must be set before the first such access anyway.
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
 pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(autouse=True)
+def _allow_database_access_beside_playwright(monkeypatch):
+    """Playwright's sync API runs an event loop in the test's thread, and Django refuses
+    database access from a thread with a running loop. These tests touch the database only
+    outside Playwright's block; the flag covers teardown and any later change, and only for
+    these tests (set at import, it would switch the check off for the whole session)."""
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -48,11 +52,10 @@ def browser_page(chromium_path, name):
             try:
                 yield page, sync_api.expect
             except BaseException:
-                ARTIFACTS.mkdir(exist_ok=True)
-                try:
+                # The test's own failure matters, not a failed screenshot.
+                with suppress(Exception):
+                    ARTIFACTS.mkdir(exist_ok=True)
                     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
-                except Exception:  # noqa: S110 - the test's own failure matters, not this one.
-                    pass
                 raise
         finally:
             browser.close()

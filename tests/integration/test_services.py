@@ -45,12 +45,22 @@ def _tail(path: Path, lines: int = 40) -> str:
         return "(no worker log)"
 
 
+def _forget_queue(queue: str) -> None:
+    """Leave neither the throwaway queue nor its binding tables behind in Redis."""
+    from csrplatform import celery_app
+
+    with celery_app.connection_for_write() as conn:
+        channel = conn.default_channel
+        prefixes = ("keyprefix_queue", "keyprefix_binding_permanent")
+        keys = [getattr(channel, prefix) % queue for prefix in prefixes if hasattr(channel, prefix)]
+        channel.client.delete(queue, *keys)
+
+
 def test_celery_worker_runs_a_task_over_redis(tmp_path):
     require_redis()
     assert settings.CELERY_TASK_ALWAYS_EAGER is False
     assert settings.CELERY_BROKER_URL.startswith("redis")
 
-    from csrplatform import celery_app
     from csrplatform.tasks import ping
 
     # A queue of this test's own, so that no other worker on the same Redis takes the task.
@@ -71,11 +81,16 @@ def test_celery_worker_runs_a_task_over_redis(tmp_path):
         "--hostname",
         f"{queue}@%h",
     ]
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "tests.settings"}
+    # The worker reads the same settings as this process (tests.settings unless --ds says else).
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE", "tests.settings"),
+    }
     with log_path.open("wb") as log:
         worker = subprocess.Popen(
             command, cwd=PROJECT_DIR, env=env, stdout=log, stderr=subprocess.STDOUT
         )
+        result = None
         try:
             result = ping.apply_async(queue=queue)
             try:
@@ -93,10 +108,9 @@ def test_celery_worker_runs_a_task_over_redis(tmp_path):
             except subprocess.TimeoutExpired:
                 worker.kill()
                 worker.wait(timeout=10)
-            # Leave no binding of the throwaway queue behind in Redis.
-            with celery_app.connection_for_write() as conn:
-                client = conn.default_channel.client
-                client.delete(queue, f"_kombu.binding.{queue}")
+            _forget_queue(queue)
+            if result is not None:
+                result.forget()
 
 
 def test_healthz_reports_redis_and_503_when_broker_down(client, db, settings):
