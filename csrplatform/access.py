@@ -107,7 +107,18 @@ def forget_actor(user):
 
 # --- rules per model ---------------------------------------------------------------------------
 # Each rule takes (actor, queryset, action) and returns the queryset narrowed to what the actor
-# may do. Facilitators and superusers pass through before the rules run.
+# may do. Superusers pass through before the rules run.
+
+
+def _directory_rule(rule):
+    """The directory is shared by every facilitator: they see all of it, editors change it."""
+
+    def wrapped(actor, qs, action):
+        if actor.is_facilitator:
+            return qs if action == VIEW or actor.is_facilitator_editor else qs.none()
+        return rule(actor, qs, action)
+
+    return wrapped
 
 
 def _visible_supplier_ids(actor) -> QuerySet:
@@ -119,6 +130,7 @@ def _visible_supplier_ids(actor) -> QuerySet:
     ).values("pk")
 
 
+@_directory_rule
 def _organisation_rule(actor, qs, action):
     from suppliers.models import SupplyRelationship
 
@@ -136,12 +148,14 @@ def _organisation_rule(actor, qs, action):
     )
 
 
+@_directory_rule
 def _supplier_rule(actor, qs, action):
     if action == EDIT:
         return qs.filter(organisation_id__in=actor.orgs_of_kind("supplier", writable=True))
     return qs.filter(pk__in=_visible_supplier_ids(actor))
 
 
+@_directory_rule
 def _facility_rule(actor, qs, action):
     if action == EDIT:
         return qs.filter(
@@ -150,6 +164,7 @@ def _facility_rule(actor, qs, action):
     return qs.filter(supplier_id__in=_visible_supplier_ids(actor))
 
 
+@_directory_rule
 def _relationship_rule(actor, qs, action):
     if action == EDIT:
         return qs.none()
@@ -159,6 +174,7 @@ def _relationship_rule(actor, qs, action):
     )
 
 
+@_directory_rule
 def _cluster_rule(actor, qs, action):
     if action == EDIT:
         return qs.none()
@@ -166,13 +182,118 @@ def _cluster_rule(actor, qs, action):
 
 
 def _certification_rule(actor, qs, action):
-    return qs if action == VIEW else qs.none()
+    if action == VIEW:
+        return qs
+    return qs if actor.is_facilitator_editor else qs.none()
+
+
+# --- pilots: a facilitator sees and edits everything in the programmes its organisation
+# facilitates; customers, suppliers and partners see the pilots they take part in.
+
+
+def _facilitated(actor, action, prefix=""):
+    orgs = actor.orgs_of_kind("facilitator", writable=action == EDIT)
+    return Q(**{f"{prefix}programme__facilitator_id__in": orgs})
+
+
+def _visible_pilot_ids(actor) -> QuerySet:
+    from pilots.models import Pilot
+
+    takes_part = Q(
+        participants__organisation_id__in=actor.org_ids,
+        participants__invitation_status__in=("invited", "accepted"),
+    ) | Q(supplier__organisation_id__in=actor.supplier_org_ids)
+    return Pilot.objects.filter(_facilitated(actor, VIEW) | takes_part).values("pk")
+
+
+def _editable_pilot_ids(actor) -> QuerySet:
+    from pilots.models import Pilot
+
+    return Pilot.objects.filter(_facilitated(actor, EDIT)).values("pk")
+
+
+def _programme_rule(actor, qs, action):
+    facilitated = Q(facilitator_id__in=actor.orgs_of_kind("facilitator", writable=action == EDIT))
+    if action == EDIT:
+        return qs.filter(facilitated)
+    return qs.filter(
+        facilitated | Q(pk__in=_pilot_programme_ids(actor)) | Q(sponsors__in=actor.org_ids)
+    ).distinct()
+
+
+def _pilot_programme_ids(actor):
+    from pilots.models import Pilot
+
+    return Pilot.objects.filter(pk__in=_visible_pilot_ids(actor)).values("programme_id")
+
+
+def _pilot_rule(actor, qs, action):
+    ids = _editable_pilot_ids(actor) if action == EDIT else _visible_pilot_ids(actor)
+    return qs.filter(pk__in=ids)
+
+
+def _pilot_part_rule(actor, qs, action):
+    """Phases, deliverables, activities...: whoever may see (edit) the pilot."""
+    ids = _editable_pilot_ids(actor) if action == EDIT else _visible_pilot_ids(actor)
+    return qs.filter(pilot_id__in=ids)
+
+
+def _comment_rule(actor, qs, action):
+    if action == EDIT:
+        # People edit only their own comments.
+        return qs.filter(author_id=actor.user_id)
+    return qs.filter(pilot_id__in=_visible_pilot_ids(actor))
+
+
+def _document_rule(actor, qs, action):
+    if action == EDIT:
+        return qs.filter(pilot_id__in=_editable_pilot_ids(actor))
+    facilitates = _facilitated(actor, VIEW, prefix="pilot__")
+    is_the_supplier = Q(pilot__supplier__organisation_id__in=actor.supplier_org_ids)
+    return qs.filter(
+        Q(pilot_id__in=_visible_pilot_ids(actor))
+        & (
+            Q(visibility="all_participants")
+            | Q(visibility="facilitator_supplier") & (facilitates | is_the_supplier)
+            | facilitates
+            | Q(uploaded_for_id__in=actor.org_ids)
+        )
+    )
+
+
+def _review_rule(actor, qs, action):
+    from django.contrib.contenttypes.models import ContentType
+
+    from pilots.models import Document, Phase
+
+    if action == EDIT:
+        return qs.filter(reviewer_id__in=actor.writable_org_ids)
+    phases = scope_for_actor(actor, Phase.objects.all()).values("pk")
+    documents = scope_for_actor(actor, Document.objects.all()).values("pk")
+    return qs.filter(
+        Q(reviewer_id__in=actor.org_ids)
+        | Q(content_type=ContentType.objects.get_for_model(Phase), object_id__in=phases)
+        | Q(content_type=ContentType.objects.get_for_model(Document), object_id__in=documents)
+    )
 
 
 def _rules():
+    from csrplatform.reviews.models import Review
+    from pilots import models as pilots
     from suppliers import models as directory
 
     return {
+        pilots.Programme: _programme_rule,
+        pilots.Pilot: _pilot_rule,
+        pilots.PilotParticipant: _pilot_part_rule,
+        pilots.PilotStatusChange: _pilot_part_rule,
+        pilots.Phase: _pilot_part_rule,
+        pilots.Deliverable: _pilot_part_rule,
+        pilots.Activity: _pilot_part_rule,
+        pilots.ScopeChange: _pilot_part_rule,
+        pilots.Document: _document_rule,
+        pilots.Comment: _comment_rule,
+        Review: _review_rule,
         directory.Organisation: _organisation_rule,
         directory.Supplier: _supplier_rule,
         directory.Facility: _facility_rule,
@@ -206,11 +327,16 @@ def scope(user, queryset, action=VIEW) -> QuerySet:
     actor = actor_for(user)
     if not actor.is_authenticated:
         return queryset.none()
-    if actor.is_facilitator:
-        if action == VIEW or actor.is_facilitator_editor:
-            return queryset
-        return queryset.none()
+    if actor.is_superuser:
+        return queryset
     return rule(actor, queryset, action)
+
+
+def scope_for_actor(actor: Actor, queryset, action=VIEW) -> QuerySet:
+    """`scope` for an Actor already in hand (rules that build on other models' rules)."""
+    if actor.is_superuser:
+        return queryset
+    return _rule_for(queryset.model)(actor, queryset, action)
 
 
 def can_view(user, obj) -> bool:
@@ -252,3 +378,20 @@ def scope_choice_fields(user, fields, action=VIEW):
             form_field.queryset = scope(user, queryset, action)
         except LookupError:
             continue
+
+
+def acting_organisations(user, pilot) -> list:
+    """The organisations `user` may speak for in `pilot`: writable memberships of active
+    participants, of the pilot's supplier, or of the programme's facilitator."""
+    from pilots.models import PilotParticipant
+
+    actor = actor_for(user)
+    participating = set(
+        PilotParticipant.objects.filter(pilot=pilot, organisation_id__in=actor.writable_org_ids)
+        .exclude(invitation_status="declined")
+        .values_list("organisation_id", flat=True)
+    )
+    for org_id in (pilot.supplier.organisation_id, pilot.programme.facilitator_id):
+        if org_id in actor.writable_org_ids:
+            participating.add(org_id)
+    return sorted(participating)

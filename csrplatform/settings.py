@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "django_countries",
     "django_htmx",
     "csrplatform.accounts",
+    "csrplatform.reviews",
     "suppliers",
     "pilots",
     "audits",
@@ -151,6 +152,11 @@ STORAGES = {
 # Served from the source folders until `collectstatic` has been run (embedded mode, tests).
 WHITENOISE_USE_FINDERS = DEBUG or not STATIC_ROOT.exists()
 WHITENOISE_AUTOREFRESH = WHITENOISE_USE_FINDERS
+
+# Documents: the size limit of one upload (bytes); types are checked from the file's bytes.
+DOCUMENT_MAX_UPLOAD_BYTES = int(os.environ.get("DOCUMENT_MAX_UPLOAD_MB", "25")) * 1024 * 1024
+# Larger uploads are streamed to a temporary file instead of being held in memory.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # Redis: Celery broker, result backend and cache when REDIS_URL is set.
 REDIS_URL = os.environ.get("REDIS_URL", "")

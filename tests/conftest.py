@@ -117,3 +117,58 @@ def chromium_path():
     if not os.path.exists(path):
         skip_or_fail("Chromium is not installed: sudo apt-get install -y chromium")
     return path
+
+
+@dataclass
+class PilotWorld:
+    programme: object
+    pilot_x: object  # supplier X, customer A inviting, the NGO as partner
+    pilot_y: object  # supplier Y, customer B inviting, no NGO
+    phase_x1: object
+    phase_y1: object
+
+
+@pytest.fixture
+def pilots(world):
+    """Two pilots in one programme facilitated by the world's facilitator."""
+    from pilots import services
+    from pilots.models import Programme
+
+    facilitator = world.users["facilitator"]
+    programme = services.programme_save(
+        actor=facilitator,
+        title="Shenzhen ICT programme",
+        facilitator=world.facilitator_org,
+        sector="ICT",
+        region="Shenzhen",
+    )
+    pilot_x = services.pilot_create(
+        actor=facilitator,
+        programme=programme,
+        supplier=world.supplier_x,
+        title="Pilot X",
+        pilot_type="worker_training",
+        approach="customised_project",
+        participants=[
+            (world.customer_a, "inviting_customer"),
+            (world.ngo_org, "civil_society_partner"),
+        ],
+    )
+    pilot_y = services.pilot_create(
+        actor=facilitator,
+        programme=programme,
+        supplier=world.supplier_y,
+        title="Pilot Y",
+        pilot_type="worker_hotline",
+        approach="customised_project",
+        participants=[(world.customer_b, "inviting_customer")],
+    )
+    for pilot in (pilot_x, pilot_y):
+        for participant in pilot.participants.filter(invitation_status="invited"):
+            services.participant_respond(actor=facilitator, participant=participant, accept=True)
+    phase_x1 = services.phase_save(actor=facilitator, pilot=pilot_x, title="Benchmarking")
+    phase_y1 = services.phase_save(actor=facilitator, pilot=pilot_y, title="Scoping")
+    assert Programme.objects.count() == 1
+    return PilotWorld(
+        programme=programme, pilot_x=pilot_x, pilot_y=pilot_y, phase_x1=phase_x1, phase_y1=phase_y1
+    )

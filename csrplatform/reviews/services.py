@@ -1,0 +1,97 @@
+"""Ask for, approve, return and withdraw reviews; each step is recorded as an event."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from csrplatform import access
+
+from .models import Review, ReviewAction, ReviewEvent, ReviewStatus
+
+
+def _may_answer_for(actor, organisation) -> bool:
+    """Members who may write for `organisation` answer; facilitators may record an answer."""
+    actor_info = access.actor_for(actor)
+    return organisation.pk in actor_info.writable_org_ids or actor_info.is_facilitator_editor
+
+
+@transaction.atomic
+def review_request(*, actor, subject, kind, reviewer, note: str = "") -> Review:
+    """Ask `reviewer` (an organisation) to approve `subject`; idempotent while pending."""
+    existing = (
+        Review.objects.for_subject(subject)
+        .of_kind(kind)
+        .pending()
+        .filter(reviewer=reviewer)
+        .first()
+    )
+    if existing is not None:
+        return existing
+    review = Review.objects.create(
+        subject=subject, kind=kind, reviewer=reviewer, requested_by=actor, note=note
+    )
+    ReviewEvent.objects.create(review=review, action=ReviewAction.REQUESTED, actor=actor, note=note)
+    return review
+
+
+def _decide(*, actor, review, status, action, note):
+    review = Review.objects.select_for_update().get(pk=review.pk)
+    if review.status != ReviewStatus.PENDING:
+        raise ValidationError(
+            _("This was already %(status)s; nothing changed.")
+            % {"status": review.get_status_display().lower()}
+        )
+    if not _may_answer_for(actor, review.reviewer):
+        raise PermissionDenied(_("Only %(org)s can answer this.") % {"org": review.reviewer})
+    review.status = status
+    review.decided_by = actor
+    review.decided_at = timezone.now()
+    review.note = note
+    review.save(update_fields=["status", "decided_by", "decided_at", "note"])
+    ReviewEvent.objects.create(
+        review=review, action=action, actor=actor, on_behalf_of=review.reviewer, note=note
+    )
+    return review
+
+
+@transaction.atomic
+def review_approve(*, actor, review: Review, note: str = "") -> Review:
+    """The reviewer agrees (with an optional note, e.g. a reply)."""
+    return _decide(
+        actor=actor,
+        review=review,
+        status=ReviewStatus.APPROVED,
+        action=ReviewAction.APPROVED,
+        note=note.strip(),
+    )
+
+
+@transaction.atomic
+def review_return(*, actor, review: Review, reason: str) -> Review:
+    """The reviewer sends it back; a reason is required so the other side knows what to fix."""
+    if not reason or not reason.strip():
+        raise ValidationError({"reason": _("Say why you return it.")})
+    return _decide(
+        actor=actor,
+        review=review,
+        status=ReviewStatus.RETURNED,
+        action=ReviewAction.RETURNED,
+        note=reason.strip(),
+    )
+
+
+@transaction.atomic
+def review_withdraw_pending(*, actor, subject, kind, note: str = "") -> int:
+    """Withdraw every pending review of `subject` (e.g. a phase that was changed)."""
+    withdrawn = 0
+    for review in Review.objects.select_for_update().for_subject(subject).of_kind(kind).pending():
+        review.status = ReviewStatus.WITHDRAWN
+        review.decided_by = actor
+        review.decided_at = timezone.now()
+        review.save(update_fields=["status", "decided_by", "decided_at"])
+        ReviewEvent.objects.create(
+            review=review, action=ReviewAction.WITHDRAWN, actor=actor, note=note
+        )
+        withdrawn += 1
+    return withdrawn

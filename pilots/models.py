@@ -1,0 +1,466 @@
+"""Programmes, pilots and their whole story: participants, phases, deliverables, activities,
+scope changes, documents and comments."""
+
+from datetime import date
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from .choices import (
+    OPEN_STATUSES,
+    Achievement,
+    ActivityKind,
+    Approach,
+    DeliverableKind,
+    DocumentKind,
+    InvitationStatus,
+    ParticipantRole,
+    PhaseStatus,
+    PilotStatus,
+    PilotType,
+    ScopeChangeStatus,
+    Visibility,
+)
+from .querysets import PilotQuerySet, PilotRelatedQuerySet, ProgrammeQuerySet
+
+
+class Programme(models.Model):
+    """A facilitated set of pilots (e.g. the 2007–2008 Shenzhen ICT programme)."""
+
+    title = models.CharField(_("title"), max_length=200, unique=True)
+    sector = models.CharField(_("sector"), max_length=100, blank=True)
+    region = models.CharField(_("region"), max_length=100, blank=True)
+    start_date = models.DateField(_("start"), null=True, blank=True)
+    end_date = models.DateField(_("end"), null=True, blank=True)
+    facilitator = models.ForeignKey(
+        "suppliers.Organisation",
+        on_delete=models.PROTECT,
+        related_name="facilitated_programmes",
+        limit_choices_to={"kind": "facilitator"},
+        verbose_name=_("facilitator"),
+    )
+    sponsors = models.ManyToManyField(
+        "suppliers.Organisation",
+        blank=True,
+        related_name="sponsored_programmes",
+        verbose_name=_("sponsors"),
+    )
+    objectives = models.TextField(_("objectives"), blank=True)
+    # Expected participants per organisation kind, e.g. {"customer": 4, "supplier": 4}.
+    expected_participation = models.JSONField(_("expected participation"), default=dict, blank=True)
+
+    objects = ProgrammeQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("programme")
+        verbose_name_plural = _("programmes")
+        ordering = ["-start_date", "title"]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("pilots:programme_detail", args=[self.pk])
+
+
+class Pilot(models.Model):
+    """One capability-building pilot at one supplier, and its story."""
+
+    programme = models.ForeignKey(
+        Programme, on_delete=models.PROTECT, related_name="pilots", verbose_name=_("programme")
+    )
+    title = models.CharField(_("title"), max_length=200)
+    pilot_type = models.CharField(_("type"), max_length=30, choices=PilotType.choices)
+    approach = models.CharField(
+        _("capability-building approach"), max_length=30, choices=Approach.choices
+    )
+    supplier = models.ForeignKey(
+        "suppliers.Supplier",
+        on_delete=models.PROTECT,
+        related_name="pilots",
+        verbose_name=_("supplier"),
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=PilotStatus.choices, default=PilotStatus.PROPOSED
+    )
+    context = models.TextField(_("context"), blank=True)
+    objectives = models.TextField(_("objectives"), blank=True)
+    planned_start = models.DateField(_("planned start"), null=True, blank=True)
+    planned_end = models.DateField(_("planned end"), null=True, blank=True)
+    actual_start = models.DateField(_("actual start"), null=True, blank=True)
+    actual_end = models.DateField(_("actual end"), null=True, blank=True)
+    success_factors = models.TextField(_("success factors"), blank=True)
+    challenges = models.TextField(_("challenges"), blank=True)
+    outcomes = models.TextField(_("outcomes"), blank=True)
+    capability_improvements = models.TextField(_("capability improvements"), blank=True)
+    participation_outcomes = models.TextField(_("participation outcomes"), blank=True)
+    implications = models.TextField(_("implications for future activities"), blank=True)
+    # The three pilot metrics of seeds/000.
+    objectives_achievement = models.CharField(
+        _("achievement of objectives"), max_length=20, choices=Achievement.choices, blank=True
+    )
+    objectives_achievement_why = models.TextField(_("why"), blank=True)
+    long_term_change = models.TextField(_("capabilities to initiate long-term change"), blank=True)
+    continuation = models.TextField(_("continuation"), blank=True)
+    # Optimistic locking: a save based on an older version is refused, not silently applied.
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    objects = PilotQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("pilot")
+        verbose_name_plural = _("pilots")
+        ordering = ["programme", "title", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["programme", "title"],
+                name="pilot_unique_title_in_programme",
+                violation_error_message=_("This programme already has a pilot of this title."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("pilots:pilot_detail", args=[self.pk])
+
+    @property
+    def is_open(self):
+        return self.status in OPEN_STATUSES
+
+
+class PilotParticipant(models.Model):
+    """An organisation invited to a pilot, in a role; a declined invitation is kept."""
+
+    pilot = models.ForeignKey(Pilot, on_delete=models.CASCADE, related_name="participants")
+    organisation = models.ForeignKey(
+        "suppliers.Organisation",
+        on_delete=models.PROTECT,
+        related_name="pilot_participations",
+        verbose_name=_("organisation"),
+    )
+    role = models.CharField(_("role"), max_length=30, choices=ParticipantRole.choices)
+    invitation_status = models.CharField(
+        _("invitation"),
+        max_length=20,
+        choices=InvitationStatus.choices,
+        default=InvitationStatus.INVITED,
+    )
+    invited_on = models.DateField(_("invited on"), null=True, blank=True)
+    responded_on = models.DateField(_("responded on"), null=True, blank=True)
+    decline_reason = models.TextField(_("reason for declining"), blank=True)
+    agreement_required = models.BooleanField(
+        _("must agree to each phase"),
+        default=True,
+        help_text=_("Phases start only after every participant marked here has agreed."),
+    )
+
+    objects = PilotRelatedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("participant")
+        verbose_name_plural = _("participants")
+        ordering = ["pilot", "role", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["pilot", "organisation"],
+                name="participant_unique_per_pilot",
+                violation_error_message=_("This organisation is already a participant."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.organisation} ({self.get_role_display()})"
+
+    @property
+    def is_active(self):
+        return self.invitation_status != InvitationStatus.DECLINED
+
+
+class PilotStatusChange(models.Model):
+    """One move of a pilot's status: who, when, why."""
+
+    pilot = models.ForeignKey(Pilot, on_delete=models.CASCADE, related_name="status_changes")
+    from_status = models.CharField(max_length=20, choices=PilotStatus.choices, blank=True)
+    to_status = models.CharField(max_length=20, choices=PilotStatus.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField(blank=True)
+    # When it happened in the programme (may be in the past, for recorded history).
+    effective_on = models.DateField(default=date.today)
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    objects = PilotRelatedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["effective_on", "recorded_at", "id"]
+
+    def __str__(self):
+        return f"{self.pilot}: {self.from_status or '—'} → {self.to_status}"
+
+
+class Phase(models.Model):
+    """An ordered stage of a pilot; it starts only after every required participant agreed."""
+
+    pilot = models.ForeignKey(Pilot, on_delete=models.CASCADE, related_name="phases")
+    number = models.PositiveSmallIntegerField(_("number"))
+    title = models.CharField(_("title"), max_length=200)
+    objectives = models.TextField(_("objectives"), blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=PhaseStatus.choices, default=PhaseStatus.PLANNED
+    )
+    planned_start = models.DateField(_("planned start"), null=True, blank=True)
+    planned_end = models.DateField(_("planned end"), null=True, blank=True)
+    actual_start = models.DateField(_("actual start"), null=True, blank=True)
+    actual_end = models.DateField(_("actual end"), null=True, blank=True)
+
+    objects = PilotRelatedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("phase")
+        verbose_name_plural = _("phases")
+        ordering = ["pilot", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["pilot", "number"],
+                name="phase_unique_number",
+                violation_error_message=_("This pilot already has a phase with this number."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.number}. {self.title}"
+
+    def get_absolute_url(self):
+        return f"{self.pilot.get_absolute_url()}#phase-{self.pk}"
+
+
+class Deliverable(models.Model):
+    """Something a pilot must produce by a date (site visit report, proposal...)."""
+
+    pilot = models.ForeignKey(Pilot, on_delete=models.CASCADE, related_name="deliverables")
+    phase = models.ForeignKey(
+        Phase,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="deliverables",
+        verbose_name=_("phase"),
+    )
+    title = models.CharField(_("title"), max_length=200)
+    kind = models.CharField(
+        _("kind"), max_length=30, choices=DeliverableKind.choices, default=DeliverableKind.OTHER
+    )
+    responsible = models.ForeignKey(
+        "suppliers.Organisation",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("responsible"),
+    )
+    due_date = models.DateField(_("due"), null=True, blank=True)
+    delivered_on = models.DateField(_("delivered"), null=True, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+
+    objects = PilotRelatedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("deliverable")
+        verbose_name_plural = _("deliverables")
+        ordering = ["pilot", "due_date", "id"]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return f"{self.pilot.get_absolute_url()}#deliverable-{self.pk}"
+
+    def days_late(self, today: date | None = None) -> int:
+        """Days past due: until delivered, or by how much it was delivered late."""
+        if self.due_date is None:
+            return 0
+        end = self.delivered_on or today or date.today()
+        return max((end - self.due_date).days, 0)
+
+    @property
+    def is_late(self) -> bool:
+        return self.days_late() > 0
+
+
+class Activity(models.Model):
+    """A meeting, site visit, call or training, with the effort it took."""
+
+    pilot = models.ForeignKey(Pilot, on_delete=models.CASCADE, related_name="activities")
+    phase = models.ForeignKey(
+        Phase,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="activities",
+        verbose_name=_("phase"),
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=ActivityKind.choices)
+    date = models.DateField(_("date"))
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    participants = models.ManyToManyField(
+        "suppliers.Organisation", blank=True, related_name="+", verbose_name=_("participants")
+    )
+    person_days = models.DecimalField(
+        _("person-days"), max_digits=7, decimal_places=2, null=True, blank=True
+    )
+
+    objects = PilotRelatedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("activity")
+        verbose_name_plural = _("activities")
+        ordering = ["pilot", "date", "id"]
+
+    def __str__(self):
+        return f"{self.date} {self.title}"
+
+    def get_absolute_url(self):
+        return f"{self.pilot.get_absolute_url()}#activity-{self.pk}"
+
+
+class ScopeChange(models.Model):
+    """A change to what a pilot covers: proposed by someone, then accepted or declined."""
+
+    pilot = models.ForeignKey(Pilot, on_delete=models.CASCADE, related_name="scope_changes")
+    proposed_on = models.DateField(_("proposed on"))
+    proposed_by = models.ForeignKey(
+        "suppliers.Organisation",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("proposed by"),
+    )
+    description = models.TextField(_("what changes"))
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=ScopeChangeStatus.choices,
+        default=ScopeChangeStatus.PROPOSED,
+    )
+    decided_on = models.DateField(_("decided on"), null=True, blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+
+    objects = PilotRelatedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("scope change")
+        verbose_name_plural = _("scope changes")
+        ordering = ["pilot", "proposed_on", "id"]
+
+    def __str__(self):
+        return self.description[:60]
+
+    def get_absolute_url(self):
+        return f"{self.pilot.get_absolute_url()}#scope-{self.pk}"
+
+
+def document_upload_to(instance, filename):
+    # The stored name is random; the original name is kept in the row only.
+    return f"documents/{instance.storage_key[:2]}/{instance.storage_key}"
+
+
+class Document(models.Model):
+    """An uploaded file on a pilot (or one of its phases or deliverables); never overwritten."""
+
+    pilot = models.ForeignKey(Pilot, on_delete=models.CASCADE, related_name="documents")
+    phase = models.ForeignKey(
+        Phase,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="documents",
+        verbose_name=_("phase"),
+    )
+    deliverable = models.ForeignKey(
+        Deliverable,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="documents",
+        verbose_name=_("deliverable"),
+    )
+    title = models.CharField(_("title"), max_length=200)
+    kind = models.CharField(
+        _("kind"), max_length=30, choices=DocumentKind.choices, default=DocumentKind.OTHER
+    )
+    visibility = models.CharField(
+        _("visible to"),
+        max_length=30,
+        choices=Visibility.choices,
+        default=Visibility.ALL_PARTICIPANTS,
+    )
+    file = models.FileField(upload_to=document_upload_to, max_length=200)
+    storage_key = models.CharField(max_length=64, unique=True, editable=False)
+    original_name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64, db_index=True)
+    # Versions of one document share the first version as their root.
+    root = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="later_versions"
+    )
+    version = models.PositiveIntegerField(default=1)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_for = models.ForeignKey(
+        "suppliers.Organisation",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("uploaded for"),
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    objects = PilotRelatedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("document")
+        verbose_name_plural = _("documents")
+        ordering = ["pilot", "-uploaded_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["root", "version"], name="document_unique_version"),
+        ]
+
+    def __str__(self):
+        return f"{self.title} (v{self.version})"
+
+    def get_absolute_url(self):
+        return reverse("pilots:document_download", args=[self.pk])
+
+
+class Comment(models.Model):
+    """A participant's comment on a pilot's progress."""
+
+    pilot = models.ForeignKey(Pilot, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    organisation = models.ForeignKey(
+        "suppliers.Organisation", on_delete=models.PROTECT, related_name="+"
+    )
+    body = models.TextField(_("comment"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = PilotRelatedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("comment")
+        verbose_name_plural = _("comments")
+        ordering = ["pilot", "created_at", "id"]
+
+    def __str__(self):
+        return f"{self.author}: {self.body[:40]}"
+
+    def get_absolute_url(self):
+        return f"{self.pilot.get_absolute_url()}#comment-{self.pk}"

@@ -1,0 +1,42 @@
+from django.db.models import Count, F, Q
+from django.utils import timezone
+
+from suppliers.querysets import ScopedQuerySet
+
+
+class ProgrammeQuerySet(ScopedQuerySet):
+    def with_list_related(self):
+        return (
+            self.select_related("facilitator")
+            .prefetch_related("sponsors")
+            .annotate(pilot_count=Count("pilots", distinct=True))
+        )
+
+
+def late_deliverables_count():
+    """Deliverables past due and not delivered, or delivered after their due date."""
+    return Count(
+        "deliverables",
+        filter=Q(deliverables__due_date__isnull=False)
+        & (
+            Q(
+                deliverables__delivered_on__isnull=True,
+                deliverables__due_date__lt=timezone.localdate(),
+            )
+            | Q(deliverables__delivered_on__gt=F("deliverables__due_date"))
+        ),
+        distinct=True,
+    )
+
+
+class PilotQuerySet(ScopedQuerySet):
+    def with_list_related(self):
+        return self.select_related("programme", "supplier__organisation").annotate(
+            phase_count=Count("phases", distinct=True),
+            late_deliverable_count=late_deliverables_count(),
+        )
+
+
+class PilotRelatedQuerySet(ScopedQuerySet):
+    def with_list_related(self):
+        return self.select_related("pilot")

@@ -1,0 +1,660 @@
+"""Writes for programmes and pilots. Every state change records who, when and why."""
+
+import secrets
+from datetime import date
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from csrplatform import access
+from csrplatform.reviews import services as reviews
+from csrplatform.reviews.models import Review, ReviewKind, ReviewStatus
+
+from .choices import (
+    TRANSITIONS,
+    DocumentKind,
+    InvitationStatus,
+    ParticipantRole,
+    PhaseStatus,
+    PilotStatus,
+    ScopeChangeStatus,
+)
+from .models import (
+    Activity,
+    Comment,
+    Deliverable,
+    Document,
+    Phase,
+    Pilot,
+    PilotParticipant,
+    PilotStatusChange,
+    Programme,
+    ScopeChange,
+)
+from .uploads import check_upload
+
+
+class TransitionNotAllowed(ValidationError):
+    """A status move the workflow forbids (the API answers 409)."""
+
+
+class EditConflict(ValidationError):
+    """Someone else saved the record since this edit began (the API answers 409)."""
+
+
+PILOT_FIELDS = (
+    "title",
+    "pilot_type",
+    "approach",
+    "context",
+    "objectives",
+    "planned_start",
+    "planned_end",
+    "actual_start",
+    "actual_end",
+    "success_factors",
+    "challenges",
+    "outcomes",
+    "capability_improvements",
+    "participation_outcomes",
+    "implications",
+    "objectives_achievement",
+    "objectives_achievement_why",
+    "long_term_change",
+    "continuation",
+)
+
+
+def _require(allowed: bool, message=None):
+    if not allowed:
+        raise PermissionDenied(message or _("You may not make this change."))
+
+
+def _apply(instance, values: dict, allowed_fields):
+    unknown = set(values) - set(allowed_fields)
+    if unknown:
+        raise ValueError(f"Unknown fields: {sorted(unknown)}")
+    for name, value in values.items():
+        setattr(instance, name, value)
+
+
+def _require_facilitator_of(actor, pilot):
+    _require(access.can_edit(actor, pilot), _("Only the programme's facilitator may do this."))
+
+
+# --- programmes ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def programme_save(
+    *, actor, programme: Programme | None = None, sponsors=None, **fields
+) -> Programme:
+    """Create or change a programme; its facilitator must be one of the actor's."""
+    programme = programme or Programme()
+    if programme.pk:
+        _require(access.can_edit(actor, programme))
+    _apply(
+        programme,
+        fields,
+        (
+            "title",
+            "sector",
+            "region",
+            "start_date",
+            "end_date",
+            "facilitator",
+            "objectives",
+            "expected_participation",
+        ),
+    )
+    actor_info = access.actor_for(actor)
+    _require(
+        actor_info.is_superuser
+        or programme.facilitator_id in actor_info.orgs_of_kind("facilitator", writable=True),
+        _("You may only set up programmes that your organisation facilitates."),
+    )
+    programme.full_clean()
+    programme.save()
+    if sponsors is not None:
+        programme.sponsors.set(sponsors)
+    return programme
+
+
+# --- pilots --------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def pilot_create(
+    *,
+    actor,
+    programme: Programme,
+    supplier,
+    participants=(),
+    effective_on: date | None = None,
+    **fields,
+) -> Pilot:
+    """Create a proposed pilot with its supplier and facilitator as participants.
+
+    `participants` are (organisation, role) pairs invited as well.
+    """
+    _require(
+        access.can_edit(actor, programme),
+        _("Only the programme's facilitator may add pilots to it."),
+    )
+    pilot = Pilot(programme=programme, supplier=supplier, updated_by=actor)
+    _apply(pilot, fields, PILOT_FIELDS)
+    pilot.full_clean()
+    pilot.save()
+    invited = [
+        (supplier.organisation, ParticipantRole.SUPPLIER),
+        (programme.facilitator, ParticipantRole.FACILITATOR),
+        *participants,
+    ]
+    for organisation, role in invited:
+        if not pilot.participants.filter(organisation=organisation).exists():
+            participant_invite(
+                actor=actor,
+                pilot=pilot,
+                organisation=organisation,
+                role=role,
+                invited_on=effective_on,
+            )
+    PilotStatusChange.objects.create(
+        pilot=pilot,
+        from_status="",
+        to_status=pilot.status,
+        actor=actor,
+        reason=_("Pilot proposed."),
+        effective_on=effective_on or timezone.localdate(),
+    )
+    return pilot
+
+
+@transaction.atomic
+def pilot_update(*, actor, pilot: Pilot, expected_version: int, **fields) -> Pilot:
+    """Change a pilot's story; refused if someone saved it since `expected_version`."""
+    _require_facilitator_of(actor, pilot)
+    current = Pilot.objects.select_for_update().get(pk=pilot.pk)
+    if current.version != expected_version:
+        who = current.updated_by or _("someone else")
+        raise EditConflict(
+            _(
+                "%(who)s saved this pilot at %(when)s, after you opened it. Your changes were "
+                "not saved: reload the page to see theirs, then apply yours again."
+            )
+            % {"who": who, "when": timezone.localtime(current.updated_at).strftime("%H:%M")}
+        )
+    _apply(current, fields, PILOT_FIELDS)
+    current.updated_by = actor
+    current.full_clean()
+    current.version = F("version") + 1
+    current.save()
+    current.refresh_from_db()
+    return current
+
+
+def allowed_transitions(pilot: Pilot) -> list[str]:
+    return [status for status in PilotStatus.values if status in TRANSITIONS[pilot.status]]
+
+
+@transaction.atomic
+def pilot_transition(
+    *, actor, pilot: Pilot, to_status: str, reason: str = "", effective_on: date | None = None
+) -> Pilot:
+    """Move a pilot along its workflow, recording who, when and why."""
+    _require_facilitator_of(actor, pilot)
+    pilot = Pilot.objects.select_for_update().get(pk=pilot.pk)
+    if to_status not in PilotStatus.values:
+        raise TransitionNotAllowed(_("Unknown status “%(status)s”.") % {"status": to_status})
+    if to_status not in TRANSITIONS[pilot.status]:
+        allowed = ", ".join(str(PilotStatus(s).label) for s in allowed_transitions(pilot))
+        raise TransitionNotAllowed(
+            _("A pilot that is %(current)s cannot become %(target)s. %(allowed)s")
+            % {
+                "current": pilot.get_status_display().lower(),
+                "target": PilotStatus(to_status).label.lower(),
+                "allowed": (_("It can become: %(list)s.") % {"list": allowed})
+                if allowed
+                else _("It is closed; nothing can follow."),
+            }
+        )
+    if to_status in (PilotStatus.STALLED, PilotStatus.DISCONTINUED) and not reason.strip():
+        raise ValidationError(
+            {
+                "reason": _("Say why the pilot is %(status)s.")
+                % {"status": PilotStatus(to_status).label.lower()}
+            }
+        )
+    PilotStatusChange.objects.create(
+        pilot=pilot,
+        from_status=pilot.status,
+        to_status=to_status,
+        actor=actor,
+        reason=reason.strip(),
+        effective_on=effective_on or timezone.localdate(),
+    )
+    pilot.status = to_status
+    pilot.updated_by = actor
+    pilot.version = F("version") + 1
+    pilot.save(update_fields=["status", "updated_by", "version", "updated_at"])
+    pilot.refresh_from_db()
+    return pilot
+
+
+# --- participants --------------------------------------------------------------------------
+
+
+@transaction.atomic
+def participant_invite(
+    *,
+    actor,
+    pilot: Pilot,
+    organisation,
+    role: str,
+    agreement_required: bool = True,
+    invited_on: date | None = None,
+) -> PilotParticipant:
+    """Invite an organisation to the pilot in a role."""
+    _require_facilitator_of(actor, pilot)
+    participant = PilotParticipant(
+        pilot=pilot,
+        organisation=organisation,
+        role=role,
+        agreement_required=agreement_required,
+        invited_on=invited_on or timezone.localdate(),
+    )
+    if role == ParticipantRole.FACILITATOR or organisation.pk == pilot.supplier.organisation_id:
+        participant.invitation_status = InvitationStatus.ACCEPTED
+    participant.full_clean()
+    participant.save()
+    return participant
+
+
+@transaction.atomic
+def participant_respond(
+    *,
+    actor,
+    participant: PilotParticipant,
+    accept: bool,
+    reason: str = "",
+    responded_on: date | None = None,
+) -> PilotParticipant:
+    """Record an invitation's answer; a declined one is kept with its reason."""
+    allowed = participant.organisation_id in access.actor_for(
+        actor
+    ).writable_org_ids or access.can_edit(actor, participant.pilot)
+    _require(allowed)
+    if participant.invitation_status != InvitationStatus.INVITED:
+        raise ValidationError(_("This invitation was already answered."))
+    if not accept and not reason.strip():
+        raise ValidationError({"reason": _("Say why the invitation is declined.")})
+    participant.invitation_status = (
+        InvitationStatus.ACCEPTED if accept else InvitationStatus.DECLINED
+    )
+    participant.decline_reason = "" if accept else reason.strip()
+    participant.responded_on = responded_on or timezone.localdate()
+    participant.save()
+    return participant
+
+
+# --- phases and their agreements -------------------------------------------------------------
+
+
+@transaction.atomic
+def phase_save(*, actor, pilot: Pilot, phase: Phase | None = None, **fields) -> Phase:
+    """Define or change a phase; changing an agreed phase withdraws pending agreements."""
+    _require_facilitator_of(actor, pilot)
+    phase = phase or Phase(pilot=pilot)
+    if phase.pk and phase.pilot_id != pilot.pk:
+        raise PermissionDenied
+    _apply(
+        phase,
+        fields,
+        (
+            "number",
+            "title",
+            "objectives",
+            "planned_start",
+            "planned_end",
+            "actual_start",
+            "actual_end",
+        ),
+    )
+    if phase.number is None:
+        phase.number = (
+            pilot.phases.order_by("-number").values_list("number", flat=True).first() or 0
+        ) + 1
+    phase.full_clean()
+    phase.save()
+    return phase
+
+
+def required_agreers(phase: Phase):
+    """The organisations whose agreement the phase needs."""
+    return [
+        p.organisation
+        for p in phase.pilot.participants.select_related("organisation")
+        if p.agreement_required and p.is_active
+    ]
+
+
+def agreement_state(phase: Phase) -> dict:
+    """Each required organisation's answer: its latest agreement review, or None."""
+    latest = {}
+    for review in Review.objects.for_subject(phase).of_kind(ReviewKind.PHASE_AGREEMENT):
+        latest[review.reviewer_id] = review
+    return {organisation: latest.get(organisation.pk) for organisation in required_agreers(phase)}
+
+
+def missing_agreements(phase: Phase) -> list:
+    return [
+        organisation
+        for organisation, review in agreement_state(phase).items()
+        if review is None or review.status != ReviewStatus.APPROVED
+    ]
+
+
+@transaction.atomic
+def phase_request_agreement(*, actor, phase: Phase) -> list[Review]:
+    """Ask every required participant to agree to the phase (their inbox shows it)."""
+    _require_facilitator_of(actor, phase.pilot)
+    if phase.status != PhaseStatus.PLANNED:
+        raise ValidationError(_("Only a planned phase is put to agreement."))
+    requested = []
+    for organisation, review in agreement_state(phase).items():
+        if review is None or review.status == ReviewStatus.RETURNED:
+            requested.append(
+                reviews.review_request(
+                    actor=actor,
+                    subject=phase,
+                    kind=ReviewKind.PHASE_AGREEMENT,
+                    reviewer=organisation,
+                )
+            )
+    return requested
+
+
+def _agreement_review(actor, phase, organisation):
+    acting = access.acting_organisations(actor, phase.pilot)
+    if organisation is None:
+        pending = Review.objects.for_subject(phase).of_kind(ReviewKind.PHASE_AGREEMENT).pending()
+        candidates = [review for review in pending if review.reviewer_id in acting]
+        if not candidates and access.can_edit(actor, phase.pilot):
+            raise ValidationError(_("Say on whose behalf you record the agreement."))
+        if not candidates:
+            raise PermissionDenied(_("Nothing waits for your agreement on this phase."))
+        return candidates[0]
+    review = (
+        Review.objects.for_subject(phase)
+        .of_kind(ReviewKind.PHASE_AGREEMENT)
+        .pending()
+        .filter(reviewer=organisation)
+        .first()
+    )
+    if review is None:
+        raise ValidationError(
+            _("%(org)s has not been asked to agree to this phase, or has already answered.")
+            % {"org": organisation}
+        )
+    return review
+
+
+@transaction.atomic
+def phase_agree(*, actor, phase: Phase, organisation=None, note: str = "") -> Review:
+    """Record an organisation's agreement to a phase (a facilitator may record it for them)."""
+    return reviews.review_approve(
+        actor=actor, review=_agreement_review(actor, phase, organisation), note=note
+    )
+
+
+@transaction.atomic
+def phase_decline(*, actor, phase: Phase, reason: str, organisation=None) -> Review:
+    """Record that an organisation does not agree to the phase as it stands, and why."""
+    return reviews.review_return(
+        actor=actor, review=_agreement_review(actor, phase, organisation), reason=reason
+    )
+
+
+@transaction.atomic
+def phase_start(*, actor, phase: Phase, started_on: date | None = None) -> Phase:
+    """Start a phase: only once every required participant has agreed."""
+    _require_facilitator_of(actor, phase.pilot)
+    phase = Phase.objects.select_for_update().select_related("pilot").get(pk=phase.pk)
+    pilot = phase.pilot
+    if phase.status != PhaseStatus.PLANNED:
+        raise TransitionNotAllowed(
+            _("This phase is %(status)s; only a planned phase starts.")
+            % {"status": phase.get_status_display().lower()}
+        )
+    if pilot.status not in (PilotStatus.AGREED, PilotStatus.IN_PROGRESS):
+        raise TransitionNotAllowed(
+            _("The pilot is %(status)s; phases start once the pilot is agreed.")
+            % {"status": pilot.get_status_display().lower()}
+        )
+    missing = missing_agreements(phase)
+    if missing:
+        raise TransitionNotAllowed(
+            _(
+                "The phase cannot start until every participant has agreed. Still waiting for: "
+                "%(names)s."
+            )
+            % {"names": ", ".join(str(org) for org in missing)}
+        )
+    phase.status = PhaseStatus.IN_PROGRESS
+    phase.actual_start = started_on or timezone.localdate()
+    phase.save(update_fields=["status", "actual_start"])
+    if pilot.status == PilotStatus.AGREED:
+        pilot_transition(
+            actor=actor,
+            pilot=pilot,
+            to_status=PilotStatus.IN_PROGRESS,
+            reason=_("Phase %(number)s started.") % {"number": phase.number},
+            effective_on=phase.actual_start,
+        )
+    return phase
+
+
+@transaction.atomic
+def phase_complete(*, actor, phase: Phase, completed_on: date | None = None) -> Phase:
+    """Mark a running phase done."""
+    _require_facilitator_of(actor, phase.pilot)
+    if phase.status != PhaseStatus.IN_PROGRESS:
+        raise TransitionNotAllowed(_("Only a phase in progress can be completed."))
+    phase.status = PhaseStatus.COMPLETED
+    phase.actual_end = completed_on or timezone.localdate()
+    phase.save(update_fields=["status", "actual_end"])
+    return phase
+
+
+# --- the rest of the story --------------------------------------------------------------------
+
+
+def _save_part(actor, pilot, instance, fields, allowed, related=None):
+    _require_facilitator_of(actor, pilot)
+    if instance.pk and instance.pilot_id != pilot.pk:
+        raise PermissionDenied
+    instance.pilot = pilot
+    _apply(instance, fields, allowed)
+    for name in ("phase", "deliverable"):
+        linked = getattr(instance, name, None)
+        if linked is not None and linked.pilot_id != pilot.pk:
+            raise ValidationError({name: _("This belongs to another pilot.")})
+    instance.full_clean()
+    instance.save()
+    if related:
+        for name, values in related.items():
+            if values is not None:
+                getattr(instance, name).set(values)
+    return instance
+
+
+@transaction.atomic
+def deliverable_save(*, actor, pilot, deliverable=None, **fields) -> Deliverable:
+    """Record a deliverable, or its delivery."""
+    return _save_part(
+        actor,
+        pilot,
+        deliverable or Deliverable(),
+        fields,
+        ("phase", "title", "kind", "responsible", "due_date", "delivered_on", "notes"),
+    )
+
+
+@transaction.atomic
+def activity_save(*, actor, pilot, activity=None, participants=None, **fields) -> Activity:
+    """Record a meeting, visit, call or training and the person-days it took."""
+    return _save_part(
+        actor,
+        pilot,
+        activity or Activity(),
+        fields,
+        ("phase", "kind", "date", "title", "description", "person_days"),
+        related={"participants": participants},
+    )
+
+
+@transaction.atomic
+def scope_change_save(*, actor, pilot, scope_change=None, **fields) -> ScopeChange:
+    """Record a proposed change of scope, or its acceptance or refusal."""
+    instance = scope_change or ScopeChange()
+    status = fields.get("status", instance.status)
+    if status != ScopeChangeStatus.PROPOSED and not fields.get("decided_on", instance.decided_on):
+        fields["decided_on"] = timezone.localdate()
+    return _save_part(
+        actor,
+        pilot,
+        instance,
+        fields,
+        ("proposed_on", "proposed_by", "description", "status", "decided_on", "reason"),
+    )
+
+
+@transaction.atomic
+def comment_add(*, actor, pilot: Pilot, body: str, organisation=None) -> Comment:
+    """A participant comments on the pilot's progress."""
+    acting = access.acting_organisations(actor, pilot)
+    _require(bool(acting), _("Only the pilot's participants comment on it."))
+    if organisation is not None and organisation.pk not in acting:
+        raise PermissionDenied
+    comment = Comment(
+        pilot=pilot,
+        author=actor,
+        organisation_id=(organisation.pk if organisation else acting[0]),
+        body=body,
+    )
+    comment.full_clean()
+    comment.save()
+    return comment
+
+
+# --- documents -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def document_upload(
+    *,
+    actor,
+    pilot: Pilot,
+    upload,
+    title: str = "",
+    kind=DocumentKind.OTHER,
+    visibility="all_participants",
+    phase=None,
+    deliverable=None,
+    replaces: Document | None = None,
+    organisation=None,
+) -> Document:
+    """Store an uploaded file on a pilot (or a phase or deliverable of it).
+
+    The file is checked first (name, size, type from the bytes); the same bytes already on the
+    same target are refused, saying where they are. A new upload of a document is a new
+    version; nothing is overwritten. An NGO's assessment report asks the supplier for a reply.
+    """
+    acting = access.acting_organisations(actor, pilot)
+    _require(bool(acting), _("Only the pilot's participants upload documents to it."))
+    for name, linked in (("phase", phase), ("deliverable", deliverable), ("replaces", replaces)):
+        if linked is not None and linked.pilot_id != pilot.pk:
+            raise ValidationError({name: _("This belongs to another pilot.")})
+    facts = check_upload(upload)
+    same = Document.objects.filter(
+        pilot=pilot, phase=phase, deliverable=deliverable, sha256=facts["sha256"]
+    ).first()
+    if same is not None:
+        raise ValidationError(
+            _(
+                "This exact file is already here: “%(title)s” version %(version)s, uploaded on "
+                "%(date)s as %(name)s. Nothing was stored."
+            )
+            % {
+                "title": same.title,
+                "version": same.version,
+                "name": same.original_name,
+                "date": timezone.localtime(same.uploaded_at).date().isoformat(),
+            }
+        )
+    root = None
+    version = 1
+    if replaces is not None:
+        root = replaces.root or replaces
+        version = (
+            Document.objects.filter(root=root)
+            .order_by("-version")
+            .values_list("version", flat=True)
+            .first()
+            or 1
+        ) + 1
+        title = title or replaces.title
+    uploader_org = organisation.pk if organisation is not None else acting[0]
+    if uploader_org not in acting:
+        raise PermissionDenied
+    document = Document(
+        pilot=pilot,
+        phase=phase,
+        deliverable=deliverable,
+        title=title or facts["original_name"],
+        kind=kind,
+        visibility=visibility,
+        root=root,
+        version=version,
+        uploaded_by=actor,
+        uploaded_for_id=uploader_org,
+        storage_key=secrets.token_hex(16),
+        **facts,
+    )
+    document.full_clean(exclude=["file"])
+    # The storage key is random and unique: saving never overwrites another file.
+    document.file.save(document.storage_key, upload, save=False)
+    try:
+        document.save()
+    except Exception:
+        document.file.delete(save=False)
+        raise
+    if kind == DocumentKind.ASSESSMENT_REPORT and uploader_org != pilot.supplier.organisation_id:
+        reviews.review_request(
+            actor=actor,
+            subject=document,
+            kind=ReviewKind.ASSESSMENT_REPLY,
+            reviewer=pilot.supplier.organisation,
+        )
+    return document
+
+
+def _assessment_review(document):
+    review = (
+        Review.objects.for_subject(document).of_kind(ReviewKind.ASSESSMENT_REPLY).pending().first()
+    )
+    if review is None:
+        raise ValidationError(_("No reply is awaited on this document."))
+    return review
+
+
+@transaction.atomic
+def assessment_reply(*, actor, document: Document, reply: str, accept: bool = True) -> Review:
+    """The supplier answers an assessment: accepts it with a reply, or disputes it with reasons."""
+    review = _assessment_review(document)
+    if accept:
+        return reviews.review_approve(actor=actor, review=review, note=reply)
+    return reviews.review_return(actor=actor, review=review, reason=reply)
