@@ -3,11 +3,12 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from pilots.api.urls import router as pilots_router
 from suppliers.api.urls import router as suppliers_router
 
 from . import health, views
 
-api_patterns = [*suppliers_router.urls]
+api_patterns = [*suppliers_router.urls, *pilots_router.urls]
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -15,6 +16,8 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("profile/", include("csrplatform.accounts.urls")),
     path("directory/", include("suppliers.urls")),
+    path("pilots/", include("pilots.urls")),
+    path("inbox/", views.inbox, name="inbox"),
     path("api/v1/", include((api_patterns, "api"))),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

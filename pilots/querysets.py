@@ -31,10 +31,14 @@ def late_deliverables_count():
 
 class PilotQuerySet(ScopedQuerySet):
     def with_list_related(self):
-        return self.select_related("programme", "supplier__organisation").annotate(
-            phase_count=Count("phases", distinct=True),
-            late_deliverable_count=late_deliverables_count(),
-        )
+        return (
+            self.select_related("programme", "supplier__organisation")
+            .annotate(
+                phase_count=Count("phases", distinct=True),
+                late_deliverable_count=late_deliverables_count(),
+            )
+            .order_by("programme__title", "title", "pk")
+        )  # Meta.ordering is dropped with GROUP BY
 
 
 class PilotRelatedQuerySet(ScopedQuerySet):

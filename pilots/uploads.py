@@ -10,7 +10,11 @@ import zipfile
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.http.multipartparser import MultiPartParser, MultiPartParserError
 from django.utils.translation import gettext as _
+from rest_framework.exceptions import ParseError
+from rest_framework.parsers import DataAndFiles
+from rest_framework.parsers import MultiPartParser as DRFMultiPartParser
 
 PDF = "application/pdf"
 PNG = "image/png"
@@ -88,7 +92,7 @@ def clean_filename(name: str) -> str:
 
 def check_upload(upload) -> dict:
     """Validate an uploaded file; returns its name, type, size and SHA-256."""
-    name = clean_filename(upload.name or "")
+    name = clean_filename(getattr(upload, "raw_name", None) or upload.name or "")
     if upload.size == 0:
         raise ValidationError(_("The file is empty."))
     limit = max_upload_bytes()
@@ -123,3 +127,52 @@ def check_upload(upload) -> dict:
         "size": upload.size,
         "sha256": digest.hexdigest(),
     }
+
+
+class RawNameMultiPartParser(MultiPartParser):
+    """Django's parser, remembering each file's name as the client sent it.
+
+    Django quietly strips folders and invisible characters from upload names; we want to
+    refuse such names with a message instead, so the raw name is kept for `check_upload`.
+    """
+
+    def sanitize_file_name(self, file_name):
+        sanitized = super().sanitize_file_name(file_name)
+        if sanitized is not None:
+            self.raw_names = {**getattr(self, "raw_names", {}), sanitized: file_name}
+        return sanitized
+
+    def parse(self):
+        post, files = super().parse()
+        raw_names = getattr(self, "raw_names", {})
+        for upload in files.values():
+            upload.raw_name = raw_names.get(upload.name, upload.name)
+        return post, files
+
+
+def keep_raw_upload_names(request):
+    """Make `request.FILES` carry the names as sent (call before touching request.FILES)."""
+
+    def parse_file_upload(meta, post_data):
+        parser = RawNameMultiPartParser(meta, post_data, request.upload_handlers, request.encoding)
+        return parser.parse()
+
+    request.parse_file_upload = parse_file_upload
+
+
+class RawNameDRFMultiPartParser(DRFMultiPartParser):
+    """DRF's multipart parser on top of `RawNameMultiPartParser` (same steps as DRF's own)."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        parser_context = parser_context or {}
+        request = parser_context["request"]
+        meta = request.META.copy()
+        meta["CONTENT_TYPE"] = media_type
+        encoding = parser_context.get("encoding", settings.DEFAULT_CHARSET)
+        try:
+            data, files = RawNameMultiPartParser(
+                meta, stream, request.upload_handlers, encoding
+            ).parse()
+        except MultiPartParserError as exc:
+            raise ParseError(f"Multipart form parse error - {exc}") from exc
+        return DataAndFiles(data, files)

@@ -1,0 +1,543 @@
+"""Pilot pages: lists, the pilot's story, forms for facilitators and actions for participants."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from csrplatform import access
+from csrplatform.editing import edit_page
+from csrplatform.lists import filtered_list, paginate
+
+from . import services
+from .filters import PilotFilterSet, ProgrammeFilterSet
+from .forms import (
+    ActivityForm,
+    AssessmentReplyForm,
+    CommentForm,
+    DeliverableForm,
+    DocumentUploadForm,
+    ParticipantInviteForm,
+    PhaseForm,
+    PilotCreateForm,
+    PilotForm,
+    ProgrammeForm,
+    ReasonForm,
+    RespondForm,
+    ScopeChangeForm,
+    TransitionForm,
+)
+from .models import (
+    Activity,
+    Deliverable,
+    Document,
+    Phase,
+    Pilot,
+    PilotParticipant,
+    Programme,
+    ScopeChange,
+)
+from .selectors import pilot_story
+from .uploads import keep_raw_upload_names
+
+
+def _error_text(exc) -> str:
+    if isinstance(exc, ValidationError):
+        return " ".join(exc.messages)
+    return str(exc) or _("You may not do this.")
+
+
+def _run_action(request, pilot, action, success_message):
+    """Run a service for a POSTed button; its refusal becomes a message, nothing changes."""
+    try:
+        action()
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(request, success_message)
+    return redirect(pilot.get_absolute_url())
+
+
+# --- lists -------------------------------------------------------------------------------------
+
+
+@login_required
+def pilot_list(request):
+    listing = filtered_list(
+        request, queryset=Pilot.objects.with_list_related(), filterset_class=PilotFilterSet
+    )
+    context = {
+        "filterset": listing.filterset,
+        "can_create": Programme.objects.editable_by(request.user).exists(),
+        **paginate(request, listing.queryset),
+    }
+    template = "pilots/_pilot_results.html" if request.htmx else "pilots/pilot_list.html"
+    return render(request, template, context, status=listing.status)
+
+
+@login_required
+def programme_list(request):
+    listing = filtered_list(
+        request, queryset=Programme.objects.with_list_related(), filterset_class=ProgrammeFilterSet
+    )
+    return render(
+        request,
+        "pilots/programme_list.html",
+        {
+            "filterset": listing.filterset,
+            "can_create": access.actor_for(request.user).is_facilitator_editor,
+            **paginate(request, listing.queryset),
+        },
+        status=listing.status,
+    )
+
+
+@login_required
+def programme_detail(request, pk):
+    programme = access.get_object_or_404(
+        request.user,
+        Programme.objects.select_related("facilitator").prefetch_related("sponsors"),
+        pk=pk,
+    )
+    pilots = Pilot.objects.visible_to(request.user).with_list_related().filter(programme=programme)
+    return render(
+        request,
+        "pilots/programme_detail.html",
+        {
+            "programme": programme,
+            "pilots": pilots,
+            "can_edit": access.can_edit(request.user, programme),
+        },
+    )
+
+
+def _programme_form_page(request, programme=None):
+    form = ProgrammeForm(request.POST or None, instance=programme, user=request.user)
+
+    def save():
+        data = dict(form.cleaned_data)
+        sponsors = data.pop("sponsors")
+        return services.programme_save(
+            actor=request.user, programme=programme, sponsors=sponsors, **data
+        )
+
+    return edit_page(
+        request,
+        forms=[form],
+        save=save,
+        template="pilots/form.html",
+        context={
+            "title": (_("Edit %(title)s") % {"title": programme})
+            if programme
+            else _("New programme"),
+            "back": programme.get_absolute_url() if programme else None,
+        },
+        success_message=_("Programme saved."),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def programme_create(request):
+    if not access.actor_for(request.user).is_facilitator_editor:
+        raise PermissionDenied(_("Only facilitators set up programmes."))
+    return _programme_form_page(request)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def programme_update(request, pk):
+    programme = access.get_object_or_404(request.user, Programme.objects.all(), access.EDIT, pk=pk)
+    return _programme_form_page(request, programme)
+
+
+# --- one pilot ---------------------------------------------------------------------------------
+
+
+def _visible_pilot(request, pk):
+    return access.get_object_or_404(
+        request.user,
+        Pilot.objects.select_related("programme__facilitator", "supplier__organisation"),
+        pk=pk,
+    )
+
+
+def _editable_pilot(request, pk):
+    return access.get_object_or_404(
+        request.user,
+        Pilot.objects.select_related("programme__facilitator", "supplier__organisation"),
+        access.EDIT,
+        pk=pk,
+    )
+
+
+@login_required
+def pilot_detail(request, pk):
+    pilot = _visible_pilot(request, pk)
+    can_edit = access.can_edit(request.user, pilot)
+    story = pilot_story(pilot, request.user)
+    return render(
+        request,
+        "pilots/pilot_detail.html",
+        {
+            "pilot": pilot,
+            "can_edit": can_edit,
+            **story,
+            "transitions": [
+                (status, label)
+                for status, label in TransitionForm.base_fields["to_status"].choices
+                if status in services.allowed_transitions(pilot)
+            ]
+            if can_edit
+            else [],
+            "can_take_part": bool(story["acting_organisations"]),
+            "comment_form": CommentForm(),
+            "reply_form": AssessmentReplyForm(),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def pilot_create(request):
+    if not Programme.objects.editable_by(request.user).exists():
+        raise PermissionDenied(_("Only a programme's facilitator adds pilots to it."))
+    form = PilotCreateForm(
+        request.POST or None, user=request.user, initial={"programme": request.GET.get("programme")}
+    )
+
+    def save():
+        data = {name: form.cleaned_data[name] for name in form.Meta.fields}
+        return services.pilot_create(actor=request.user, participants=form.participants(), **data)
+
+    return edit_page(
+        request,
+        forms=[form],
+        save=save,
+        template="pilots/form.html",
+        context={"title": _("New pilot")},
+        success_message=_("Pilot created."),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def pilot_update(request, pk):
+    pilot = _editable_pilot(request, pk)
+    form = PilotForm(request.POST or None, instance=pilot, user=request.user)
+
+    def save():
+        data = {name: form.cleaned_data[name] for name in services.PILOT_FIELDS}
+        return services.pilot_update(
+            actor=request.user, pilot=pilot, expected_version=form.cleaned_data["version"], **data
+        )
+
+    return edit_page(
+        request,
+        forms=[form],
+        save=save,
+        template="pilots/form.html",
+        context={
+            "title": _("Edit %(title)s") % {"title": pilot.title},
+            "back": pilot.get_absolute_url(),
+        },
+        success_message=_("Changes saved."),
+    )
+
+
+@login_required
+@require_POST
+def pilot_transition(request, pk):
+    pilot = _editable_pilot(request, pk)
+    form = TransitionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a status."))
+        return redirect(pilot.get_absolute_url())
+    target = form.cleaned_data["to_status"]
+    return _run_action(
+        request,
+        pilot,
+        lambda: services.pilot_transition(
+            actor=request.user,
+            pilot=pilot,
+            to_status=target,
+            reason=form.cleaned_data["reason"],
+            effective_on=form.cleaned_data["effective_on"],
+        ),
+        _("The pilot is now %(status)s.")
+        % {"status": dict(TransitionForm.base_fields["to_status"].choices)[target].lower()},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def participant_invite(request, pk):
+    pilot = _editable_pilot(request, pk)
+    form = ParticipantInviteForm(request.POST or None, user=request.user)
+
+    def save():
+        services.participant_invite(actor=request.user, pilot=pilot, **form.cleaned_data)
+        return pilot
+
+    return edit_page(
+        request,
+        forms=[form],
+        save=save,
+        template="pilots/form.html",
+        context={
+            "title": _("Invite to %(title)s") % {"title": pilot},
+            "back": pilot.get_absolute_url(),
+        },
+        success_message=_("Invitation recorded."),
+    )
+
+
+@login_required
+@require_POST
+def participant_respond(request, pk):
+    participant = access.get_object_or_404(
+        request.user, PilotParticipant.objects.select_related("pilot"), pk=pk
+    )
+    form = RespondForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose accept or decline."))
+        return redirect(participant.pilot.get_absolute_url())
+    return _run_action(
+        request,
+        participant.pilot,
+        lambda: services.participant_respond(
+            actor=request.user, participant=participant, **form.cleaned_data
+        ),
+        _("Answer recorded."),
+    )
+
+
+# --- phases and the rest of the story ---------------------------------------------------------
+
+
+def _part_page(request, pilot, form_class, instance, save_service, name, title):
+    form = form_class(request.POST or None, instance=instance, user=request.user, pilot=pilot)
+
+    def save():
+        return save_service(
+            actor=request.user, pilot=pilot, **{name: instance}, **form.cleaned_data
+        )
+
+    return edit_page(
+        request,
+        forms=[form],
+        save=save,
+        template="pilots/form.html",
+        context={"title": title, "back": pilot.get_absolute_url()},
+        success_message=_("Saved."),
+    )
+
+
+PARTS = {
+    "phase": (Phase, PhaseForm, services.phase_save, _("phase")),
+    "deliverable": (Deliverable, DeliverableForm, services.deliverable_save, _("deliverable")),
+    "activity": (Activity, ActivityForm, services.activity_save, _("activity")),
+    "scope_change": (ScopeChange, ScopeChangeForm, services.scope_change_save, _("scope change")),
+}
+
+
+def _create_part(part):
+    _model, form_class, service, label = PARTS[part]
+
+    @login_required
+    @require_http_methods(["GET", "POST"])
+    def view(request, pk):
+        pilot = _editable_pilot(request, pk)
+        return _part_page(
+            request,
+            pilot,
+            form_class,
+            None,
+            service,
+            part,
+            _("New %(what)s for %(pilot)s") % {"what": label, "pilot": pilot},
+        )
+
+    return view
+
+
+def _update_part(part):
+    model, form_class, service, label = PARTS[part]
+
+    @login_required
+    @require_http_methods(["GET", "POST"])
+    def view(request, pk):
+        instance = access.get_object_or_404(
+            request.user, model.objects.select_related("pilot"), access.EDIT, pk=pk
+        )
+        return _part_page(
+            request,
+            instance.pilot,
+            form_class,
+            instance,
+            service,
+            part,
+            _("Edit %(what)s") % {"what": label},
+        )
+
+    return view
+
+
+phase_create, phase_update = _create_part("phase"), _update_part("phase")
+deliverable_create, deliverable_update = _create_part("deliverable"), _update_part("deliverable")
+activity_create, activity_update = _create_part("activity"), _update_part("activity")
+scope_change_create = _create_part("scope_change")
+scope_change_update = _update_part("scope_change")
+
+
+PHASE_ACTIONS = {
+    "request-agreement": (
+        lambda actor, phase, form: services.phase_request_agreement(actor=actor, phase=phase),
+        _("Agreement requested from every participant."),
+    ),
+    "agree": (
+        lambda actor, phase, form: services.phase_agree(
+            actor=actor,
+            phase=phase,
+            organisation=form.cleaned_data["organisation"],
+            note=form.cleaned_data["note"],
+        ),
+        _("Agreement recorded."),
+    ),
+    "decline": (
+        lambda actor, phase, form: services.phase_decline(
+            actor=actor,
+            phase=phase,
+            organisation=form.cleaned_data["organisation"],
+            reason=form.cleaned_data["reason"],
+        ),
+        _("Your objection was recorded."),
+    ),
+    "start": (
+        lambda actor, phase, form: services.phase_start(
+            actor=actor, phase=phase, started_on=form.cleaned_data["on"]
+        ),
+        _("Phase started."),
+    ),
+    "complete": (
+        lambda actor, phase, form: services.phase_complete(
+            actor=actor, phase=phase, completed_on=form.cleaned_data["on"]
+        ),
+        _("Phase completed."),
+    ),
+}
+
+
+@login_required
+@require_POST
+def phase_action(request, pk, action):
+    if action not in PHASE_ACTIONS:
+        raise Http404
+    phase = access.get_object_or_404(
+        request.user, Phase.objects.select_related("pilot__programme", "pilot__supplier"), pk=pk
+    )
+    form = ReasonForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+        return redirect(phase.pilot.get_absolute_url())
+    service, message = PHASE_ACTIONS[action]
+    return _run_action(request, phase.pilot, lambda: service(request.user, phase, form), message)
+
+
+# --- documents and comments -------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def document_upload(request, pk):
+    keep_raw_upload_names(request)
+    pilot = _visible_pilot(request, pk)
+    if not access.acting_organisations(request.user, pilot):
+        raise PermissionDenied(_("Only the pilot's participants upload documents to it."))
+    form = DocumentUploadForm(
+        request.POST or None,
+        request.FILES or None,
+        user=request.user,
+        pilot=pilot,
+        initial={"phase": request.GET.get("phase"), "deliverable": request.GET.get("deliverable")},
+    )
+
+    def save():
+        data = dict(form.cleaned_data)
+        try:
+            services.document_upload(
+                actor=request.user, pilot=pilot, upload=data.pop("file"), **data
+            )
+        except ValidationError as exc:
+            if not hasattr(exc, "error_dict"):
+                raise ValidationError({"file": exc.messages}) from exc
+            raise
+        return pilot
+
+    return edit_page(
+        request,
+        forms=[form],
+        save=save,
+        template="pilots/form.html",
+        context={
+            "title": _("Upload a document to %(pilot)s") % {"pilot": pilot},
+            "back": pilot.get_absolute_url(),
+            "multipart": True,
+        },
+        success_message=_("Document uploaded."),
+    )
+
+
+@login_required
+def document_download(request, pk):
+    document = access.get_object_or_404(request.user, Document.objects.all(), pk=pk)
+    response = FileResponse(
+        document.file.open("rb"),
+        as_attachment=True,
+        filename=document.original_name,
+        content_type=document.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_POST
+def assessment_reply(request, pk):
+    document = access.get_object_or_404(
+        request.user, Document.objects.select_related("pilot"), pk=pk
+    )
+    form = AssessmentReplyForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Write a reply and choose accept or dispute."))
+        return redirect(document.pilot.get_absolute_url())
+    return _run_action(
+        request,
+        document.pilot,
+        lambda: services.assessment_reply(
+            actor=request.user, document=document, **form.cleaned_data
+        ),
+        _("Your reply was recorded beside the assessment."),
+    )
+
+
+@login_required
+@require_POST
+def comment_add(request, pk):
+    pilot = _visible_pilot(request, pk)
+    form = CommentForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Write a comment first."))
+        return redirect(pilot.get_absolute_url())
+    return _run_action(
+        request,
+        pilot,
+        lambda: services.comment_add(
+            actor=request.user, pilot=pilot, body=form.cleaned_data["body"]
+        ),
+        _("Comment added."),
+    )
