@@ -305,31 +305,45 @@ def participant_respond(
 
 @transaction.atomic
 def phase_save(*, actor, pilot: Pilot, phase: Phase | None = None, **fields) -> Phase:
-    """Define or change a phase; changing an agreed phase withdraws pending agreements."""
+    """Define or change a phase.
+
+    The terms of a planned phase (title, objectives, dates) are what participants agree to:
+    changing them withdraws the agreements given so far, which must then be asked again.
+    A phase that has started keeps its terms; only its actual dates change.
+    """
     _require_facilitator_of(actor, pilot)
     phase = phase or Phase(pilot=pilot)
     if phase.pk and phase.pilot_id != pilot.pk:
         raise PermissionDenied
-    _apply(
-        phase,
-        fields,
-        (
-            "number",
-            "title",
-            "objectives",
-            "planned_start",
-            "planned_end",
-            "actual_start",
-            "actual_end",
-        ),
-    )
+    before = {name: getattr(phase, name) for name in PHASE_TERMS} if phase.pk else None
+    _apply(phase, fields, (*PHASE_TERMS, "number", "actual_start", "actual_end"))
     if phase.number is None:
         phase.number = (
             pilot.phases.order_by("-number").values_list("number", flat=True).first() or 0
         ) + 1
+    changed_terms = before is not None and any(
+        getattr(phase, name) != value for name, value in before.items()
+    )
+    if changed_terms and phase.status != PhaseStatus.PLANNED:
+        raise ValidationError(
+            _(
+                "This phase has started; its terms no longer change. Record what happened as "
+                "an activity or a scope change instead."
+            )
+        )
     phase.full_clean()
     phase.save()
+    if changed_terms:
+        reviews.review_withdraw(
+            actor=actor,
+            subject=phase,
+            kind=ReviewKind.PHASE_AGREEMENT,
+            note=_("The phase's terms changed; agreement must be given again."),
+        )
     return phase
+
+
+PHASE_TERMS = ("title", "objectives", "planned_start", "planned_end")
 
 
 def required_agreers(phase: Phase):
@@ -365,7 +379,7 @@ def phase_request_agreement(*, actor, phase: Phase) -> list[Review]:
         raise ValidationError(_("Only a planned phase is put to agreement."))
     requested = []
     for organisation, review in agreement_state(phase).items():
-        if review is None or review.status == ReviewStatus.RETURNED:
+        if review is None or review.status in (ReviewStatus.RETURNED, ReviewStatus.WITHDRAWN):
             requested.append(
                 reviews.review_request(
                     actor=actor,
@@ -461,6 +475,7 @@ def phase_start(*, actor, phase: Phase, started_on: date | None = None) -> Phase
 def phase_complete(*, actor, phase: Phase, completed_on: date | None = None) -> Phase:
     """Mark a running phase done."""
     _require_facilitator_of(actor, phase.pilot)
+    phase = Phase.objects.select_for_update().get(pk=phase.pk)
     if phase.status != PhaseStatus.IN_PROGRESS:
         raise TransitionNotAllowed(_("Only a phase in progress can be completed."))
     phase.status = PhaseStatus.COMPLETED
@@ -579,9 +594,13 @@ def document_upload(
         if linked is not None and linked.pilot_id != pilot.pk:
             raise ValidationError({name: _("This belongs to another pilot.")})
     facts = check_upload(upload)
-    same = Document.objects.filter(
+    same_bytes = Document.objects.filter(
         pilot=pilot, phase=phase, deliverable=deliverable, sha256=facts["sha256"]
-    ).first()
+    )
+    same = access.scope(actor, same_bytes).first()
+    if same is None and same_bytes.exists():
+        # A copy the uploader may not see: say so without telling what it is.
+        raise ValidationError(_("This exact file is already here. Nothing was stored."))
     if same is not None:
         raise ValidationError(
             _(
@@ -625,13 +644,7 @@ def document_upload(
         **facts,
     )
     document.full_clean(exclude=["file"])
-    # The storage key is random and unique: saving never overwrites another file.
-    document.file.save(document.storage_key, upload, save=False)
-    try:
-        document.save()
-    except Exception:
-        document.file.delete(save=False)
-        raise
+    document.save()
     if kind == DocumentKind.ASSESSMENT_REPORT and uploader_org != pilot.supplier.organisation_id:
         reviews.review_request(
             actor=actor,
@@ -639,6 +652,9 @@ def document_upload(
             kind=ReviewKind.ASSESSMENT_REPLY,
             reviewer=pilot.supplier.organisation,
         )
+    # The file is written last, so that a refusal above leaves no file behind. Its name is
+    # the random storage key: a write never overwrites another document.
+    document.file.save(document.storage_key, upload, save=True)
     return document
 
 

@@ -1,6 +1,8 @@
 """Test settings: the project's settings, read from the same environment, plus speed-ups."""
 
 import os
+import tempfile
+from pathlib import Path
 
 os.environ.setdefault("SECRET_KEY", "tests-only-secret-key-not-for-production")
 os.environ.setdefault("DEBUG", "0")
@@ -21,3 +23,6 @@ REST_FRAMEWORK = {
 }
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
+
+# Uploaded files of the test run go to a throwaway folder, never into the repository.
+MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="csrplatform-test-media-"))

@@ -10,10 +10,12 @@ from csrplatform import access
 from .models import Review, ReviewAction, ReviewEvent, ReviewStatus
 
 
-def _may_answer_for(actor, organisation) -> bool:
-    """Members who may write for `organisation` answer; facilitators may record an answer."""
-    actor_info = access.actor_for(actor)
-    return organisation.pk in actor_info.writable_org_ids or actor_info.is_facilitator_editor
+def _may_answer_for(actor, review) -> bool:
+    """Members who may write for the reviewer answer; whoever may edit the subject (its
+    facilitator) may record an answer given to them outside the platform."""
+    if review.reviewer_id in access.actor_for(actor).writable_org_ids:
+        return True
+    return access.can_edit(actor, review.subject)
 
 
 @transaction.atomic
@@ -42,7 +44,7 @@ def _decide(*, actor, review, status, action, note):
             _("This was already %(status)s; nothing changed.")
             % {"status": review.get_status_display().lower()}
         )
-    if not _may_answer_for(actor, review.reviewer):
+    if not _may_answer_for(actor, review):
         raise PermissionDenied(_("Only %(org)s can answer this.") % {"org": review.reviewer})
     review.status = status
     review.decided_by = actor
@@ -82,10 +84,16 @@ def review_return(*, actor, review: Review, reason: str) -> Review:
 
 
 @transaction.atomic
-def review_withdraw_pending(*, actor, subject, kind, note: str = "") -> int:
-    """Withdraw every pending review of `subject` (e.g. a phase that was changed)."""
+def review_withdraw(*, actor, subject, kind, note: str = "") -> int:
+    """Withdraw every pending or approved review of `subject`: what was asked or agreed no
+    longer stands (e.g. a phase whose terms changed)."""
     withdrawn = 0
-    for review in Review.objects.select_for_update().for_subject(subject).of_kind(kind).pending():
+    for review in (
+        Review.objects.select_for_update()
+        .for_subject(subject)
+        .of_kind(kind)
+        .filter(status__in=(ReviewStatus.PENDING, ReviewStatus.APPROVED))
+    ):
         review.status = ReviewStatus.WITHDRAWN
         review.decided_by = actor
         review.decided_at = timezone.now()

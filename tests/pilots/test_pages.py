@@ -337,3 +337,23 @@ def test_customer_sees_late_deliverables_on_the_timeline(world, pilots, page_cli
         "Phase 1 findings due",
         "Phase 1 findings delivered (61 days late)",
     ]
+
+
+def test_duplicate_of_a_hidden_document_is_refused_without_saying_what_it_is(
+    world, pilots, page_client
+):
+    services.document_upload(
+        actor=world.users["facilitator"],
+        pilot=pilots.pilot_x,
+        kind="report",
+        visibility="facilitator_only",
+        title="Exit plan",
+        upload=SimpleUploadedFile("secret-plan.pdf", PDF),
+    )
+    response = upload(page_client("customer_a"), pilots.pilot_x, "mine.pdf", PDF)
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "already here" in html
+    assert "Exit plan" not in html
+    assert "secret-plan" not in html
+    assert Document.objects.count() == 1

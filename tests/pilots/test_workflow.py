@@ -183,3 +183,56 @@ def test_concurrent_edits_do_not_silently_overwrite(world, pilots):
         )
     pilots.pilot_x.refresh_from_db()
     assert pilots.pilot_x.outcomes == "First editor's outcomes"
+
+
+def test_changing_a_phases_terms_withdraws_agreements_given_to_the_old_terms(world, pilots):
+    facilitator = world.users["facilitator"]
+    move(world, pilots.pilot_x, "scoping", "agreed")
+    phase = pilots.phase_x1
+    services.phase_request_agreement(actor=facilitator, phase=phase)
+    services.phase_agree(actor=world.users["supplier"], phase=phase)
+    # A change that is not a term (the number) keeps the agreement.
+    services.phase_save(
+        actor=facilitator,
+        pilot=pilots.pilot_x,
+        phase=phase,
+        objectives="Assess worker training, including dormitories",
+    )
+    assert world.supplier_x.organisation in services.missing_agreements(phase)
+    statuses = set(phase_reviews(phase).values_list("status", flat=True))
+    assert statuses == {"withdrawn"}
+    asked_again = services.phase_request_agreement(actor=facilitator, phase=phase)
+    assert len(asked_again) == len(services.required_agreers(phase))
+
+
+def phase_reviews(phase):
+    from csrplatform.reviews.models import Review
+
+    return Review.objects.for_subject(phase)
+
+
+def test_a_started_phase_keeps_its_terms(world, pilots):
+    facilitator = world.users["facilitator"]
+    move(world, pilots.pilot_x, "scoping", "agreed")
+    phase = pilots.phase_x1
+    services.phase_request_agreement(actor=facilitator, phase=phase)
+    for organisation in services.missing_agreements(phase):
+        services.phase_agree(actor=facilitator, phase=phase, organisation=organisation)
+    phase = services.phase_start(actor=facilitator, phase=phase)
+    with pytest.raises(ValidationError, match="has started"):
+        services.phase_save(
+            actor=facilitator, pilot=pilots.pilot_x, phase=phase, title="Something else"
+        )
+
+
+def test_only_the_programmes_facilitator_records_answers_for_others(world, pilots):
+    from tests.factories import OrganisationFactory, member
+
+    other_facilitator = member(OrganisationFactory(name="Other facilitator", kind="facilitator"))
+    services.phase_request_agreement(actor=world.users["facilitator"], phase=pilots.phase_x1)
+    with pytest.raises(PermissionDenied):
+        services.phase_agree(
+            actor=other_facilitator,
+            phase=pilots.phase_x1,
+            organisation=world.supplier_x.organisation,
+        )

@@ -3,6 +3,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from csrplatform.accounts import demo as accounts_demo
+from pilots import demo as pilots_demo
 from suppliers import demo as suppliers_demo
 
 
@@ -13,11 +14,16 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         organisations = suppliers_demo.load()
         users = accounts_demo.load(organisations)
+        pilots = pilots_demo.load(organisations)
         self.stdout.write(
             self.style.SUCCESS(
-                f"Demo data loaded: {len(organisations)} organisations, {len(users)} users."
+                f"Demo data loaded: {len(organisations)} organisations, {len(users)} users, "
+                f"{len(pilots)} pilots ({sum(created for _title, created in pilots)} new)."
             )
         )
+        self.stdout.write(f"Programme: {pilots_demo.PROGRAMME['title']}")
+        for title, created in pilots:
+            self.stdout.write(f"  {title:<36} {'created' if created else 'already there, kept'}")
         self.stdout.write(f"Demo users (password: {settings.DEMO_PASSWORD}):")
         for email, description in users:
             self.stdout.write(f"  {email:<28} {description}")

@@ -1,0 +1,15 @@
+from rest_framework.routers import DefaultRouter
+
+from . import views
+
+router = DefaultRouter()
+router.register("programmes", views.ProgrammeViewSet)
+router.register("pilots", views.PilotViewSet)
+router.register("participants", views.ParticipantViewSet)
+router.register("phases", views.PhaseViewSet)
+router.register("agreements", views.AgreementViewSet, basename="agreement")
+router.register("deliverables", views.DeliverableViewSet)
+router.register("activities", views.ActivityViewSet)
+router.register("scope-changes", views.ScopeChangeViewSet)
+router.register("documents", views.DocumentViewSet)
+router.register("comments", views.CommentViewSet)

@@ -1,0 +1,384 @@
+"""API of programmes and pilots: scoped viewsets whose writes and actions call the services.
+
+Every row comes through the access policy (outside it: 404). A workflow move the record's state
+does not allow, or an edit from an old version, is a 409; invalid input a 400; a refusal by a
+service on something the user can see a 403 (one mapping: `serializers.run_service`).
+"""
+
+import django_filters
+from django.db.models import Prefetch
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema, extend_schema_field
+from rest_framework import mixins, status
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from csrplatform import access
+from csrplatform.api import ScopedModelViewSet
+from csrplatform.filters import ScopedFilterSet
+from csrplatform.reviews.models import Review, ReviewKind, ReviewStatus
+
+from .. import services
+from ..filters import DocumentFilterSet, PilotFilterSet, PilotPartFilterSet, ProgrammeFilterSet
+from ..models import (
+    Activity,
+    Comment,
+    Deliverable,
+    Document,
+    Phase,
+    Pilot,
+    PilotParticipant,
+    Programme,
+    ScopeChange,
+)
+from . import serializers
+
+READ_ONLY = ["get", "head", "options"]
+READ_AND_ADD = ["get", "post", "head", "options"]
+
+
+# --- filters of a pilot's parts: by pilot and a field or two ------------------------------------
+
+
+class ParticipantFilterSet(PilotPartFilterSet):
+    class Meta:
+        model = PilotParticipant
+        fields = ["pilot", "organisation", "role", "invitation_status"]
+
+
+class PhaseFilterSet(PilotPartFilterSet):
+    search_fields = ("title", "objectives")
+
+    class Meta:
+        model = Phase
+        fields = ["q", "pilot", "status"]
+
+
+class DeliverableFilterSet(PilotPartFilterSet):
+    search_fields = ("title", "notes")
+
+    class Meta:
+        model = Deliverable
+        fields = ["q", "pilot", "phase", "kind", "responsible"]
+
+
+class ActivityFilterSet(PilotPartFilterSet):
+    search_fields = ("title", "description")
+
+    class Meta:
+        model = Activity
+        fields = ["q", "pilot", "phase", "kind"]
+
+
+class ScopeChangeFilterSet(PilotPartFilterSet):
+    search_fields = ("description", "reason")
+
+    class Meta:
+        model = ScopeChange
+        fields = ["q", "pilot", "status", "proposed_by"]
+
+
+class CommentFilterSet(PilotPartFilterSet):
+    search_fields = ("body",)
+
+    class Meta:
+        model = Comment
+        fields = ["q", "pilot", "organisation"]
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class SubjectFilter(django_filters.ModelChoiceFilter):
+    """A review's subject (by id), chosen among the objects the user may see."""
+
+    def filter(self, qs, value):
+        return qs.filter(object_id=value.pk) if value else qs
+
+
+class AgreementFilterSet(ScopedFilterSet):
+    """Agreements are reviews whose subject is a phase."""
+
+    phase = SubjectFilter(queryset=Phase.objects.all(), label=_("Phase"))
+    status = django_filters.ChoiceFilter(choices=ReviewStatus.choices, label=_("Status"))
+
+    class Meta:
+        model = Review
+        fields = ["phase", "status", "reviewer"]
+
+
+# --- the shared base -------------------------------------------------------------------------
+
+
+class PilotsViewSet(ScopedModelViewSet):
+    """ScopedModelViewSet plus what the pilots API shares: services called through one error
+    mapping, participants' actions fetched from the view scope, and answers that show a row
+    the way its list shows it."""
+
+    #: Actions that participants, not only the facilitator, take (agree, respond, reply...).
+    #: Their object comes from the view scope and the service decides whether this user may act,
+    #: so a refusal is a 403 with the service's reason rather than a 404.
+    participant_actions: frozenset[str] = frozenset()
+
+    def _listed_queryset(self):
+        queryset = self.queryset.all()
+        if hasattr(queryset, "with_list_related"):
+            queryset = queryset.with_list_related()
+        return queryset
+
+    def get_queryset(self):
+        if self.action not in self.participant_actions:
+            return super().get_queryset()
+        return access.scope(self.request.user, self._listed_queryset(), access.VIEW)
+
+    def run_service(self, service, **kwargs):
+        return serializers.run_service(service, actor=self.request.user, **kwargs)
+
+    def action_input(self, serializer_class) -> dict:
+        """The validated body of an action endpoint (400 when invalid)."""
+        serializer = serializer_class(data=self.request.data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data
+
+    def as_listed(self, instance):
+        """`instance` re-read as the list shows it (annotations, related rows), from the view
+        scope; as it is if the write took it out of the user's sight."""
+        visible = access.scope(self.request.user, self._listed_queryset())
+        return visible.filter(pk=instance.pk).first() or instance
+
+    def as_response(self, instance, serializer_class=None, status_code=status.HTTP_200_OK):
+        serializer_class = serializer_class or self.get_serializer_class()
+        data = serializer_class(instance, context=self.get_serializer_context()).data
+        return Response(data, status=status_code)
+
+    def perform_create(self, serializer):
+        serializer.save()
+        serializer.instance = self.as_listed(serializer.instance)
+
+    def perform_update(self, serializer):
+        serializer.save()
+        serializer.instance = self.as_listed(serializer.instance)
+
+
+class ParticipantsCreateMixin:
+    """Participants, not only facilitators, add these: the service decides who may, so the
+    facilitator-only `access.can_create` gate of ScopedModelViewSet does not apply."""
+
+    def create(self, request, *args, **kwargs):
+        return mixins.CreateModelMixin.create(self, request, *args, **kwargs)
+
+
+# --- programmes and pilots -------------------------------------------------------------------
+
+
+class ProgrammeViewSet(PilotsViewSet):
+    """Programmes the caller may see; their facilitators set them up and change them."""
+
+    # Explicit: with_list_related() counts pilots, and Django drops Meta.ordering from GROUP BY
+    # queries, which would leave the pages in no particular order.
+    queryset = Programme.objects.order_by("-start_date", "title", "pk")
+    serializer_class = serializers.ProgrammeSerializer
+    filterset_class = ProgrammeFilterSet
+
+
+class PilotViewSet(PilotsViewSet):
+    """Pilots the caller takes part in (all of a facilitator's programmes' pilots).
+
+    Changing a pilot needs the `version` it was read at; the status moves only through
+    `transition/`.
+    """
+
+    queryset = Pilot.objects.prefetch_related(
+        Prefetch("participants", queryset=PilotParticipant.objects.select_related("organisation"))
+    )
+    serializer_class = serializers.PilotSerializer
+    filterset_class = PilotFilterSet
+
+    @extend_schema(
+        request=serializers.PilotTransitionSerializer, responses=serializers.PilotSerializer
+    )
+    @action(detail=True, methods=["post"])
+    def transition(self, request, pk=None):
+        """Move the pilot along its workflow (409 when the workflow does not allow the move)."""
+        pilot = self.get_object()
+        data = self.action_input(serializers.PilotTransitionSerializer)
+        pilot = self.run_service(
+            services.pilot_transition,
+            pilot=pilot,
+            to_status=data["status"],
+            reason=data["reason"],
+            effective_on=data["effective_on"],
+        )
+        return self.as_response(self.as_listed(pilot))
+
+    @extend_schema(responses=serializers.PilotStatusChangeSerializer(many=True), filters=False)
+    @action(detail=True, methods=["get"])
+    def history(self, request, pk=None):
+        """The pilot's status changes: who, when, why."""
+        pilot = self.get_object()
+        changes = pilot.status_changes.select_related("actor")
+        return Response(serializers.PilotStatusChangeSerializer(changes, many=True).data)
+
+
+class ParticipantViewSet(PilotsViewSet):
+    """Organisations invited to pilots; the facilitator invites, the invitee responds."""
+
+    queryset = PilotParticipant.objects.select_related("organisation")
+    serializer_class = serializers.ParticipantSerializer
+    filterset_class = ParticipantFilterSet
+    http_method_names = READ_AND_ADD
+    participant_actions = frozenset({"respond"})
+
+    @extend_schema(
+        request=serializers.ParticipantResponseSerializer,
+        responses=serializers.ParticipantSerializer,
+    )
+    @action(detail=True, methods=["post"])
+    def respond(self, request, pk=None):
+        """Accept or decline the invitation (declining needs a reason)."""
+        participant = self.get_object()
+        data = self.action_input(serializers.ParticipantResponseSerializer)
+        participant = self.run_service(
+            services.participant_respond, participant=participant, **data
+        )
+        # Not re-read: after declining, the organisation may no longer see the pilot.
+        return self.as_response(participant)
+
+
+# --- phases and their agreements ---------------------------------------------------------------
+
+
+class PhaseViewSet(PilotsViewSet):
+    """A pilot's phases. They start only after every required participant agreed."""
+
+    queryset = Phase.objects.all()
+    serializer_class = serializers.PhaseSerializer
+    filterset_class = PhaseFilterSet
+    participant_actions = frozenset({"agree", "decline"})
+
+    @extend_schema(request=None, responses=serializers.AgreementSerializer(many=True))
+    @action(detail=True, methods=["post"], url_path="request-agreement")
+    def request_agreement(self, request, pk=None):
+        """Ask every required participant to agree (again, where one declined)."""
+        requested = self.run_service(services.phase_request_agreement, phase=self.get_object())
+        return Response(serializers.AgreementSerializer(requested, many=True).data)
+
+    @extend_schema(request=serializers.AgreeSerializer, responses=serializers.AgreementSerializer)
+    @action(detail=True, methods=["post"])
+    def agree(self, request, pk=None):
+        """Agree to the phase, for your organisation or (facilitators) on a participant's behalf."""
+        phase = self.get_object()
+        data = self.action_input(serializers.AgreeSerializer)
+        review = self.run_service(
+            services.phase_agree, phase=phase, organisation=data.get("reviewer"), note=data["note"]
+        )
+        return self.as_response(review, serializers.AgreementSerializer)
+
+    @extend_schema(request=serializers.DeclineSerializer, responses=serializers.AgreementSerializer)
+    @action(detail=True, methods=["post"])
+    def decline(self, request, pk=None):
+        """Decline the phase as it stands, saying why."""
+        phase = self.get_object()
+        data = self.action_input(serializers.DeclineSerializer)
+        review = self.run_service(
+            services.phase_decline,
+            phase=phase,
+            organisation=data.get("reviewer"),
+            reason=data["reason"],
+        )
+        return self.as_response(review, serializers.AgreementSerializer)
+
+    @extend_schema(request=serializers.PhaseStartSerializer, responses=serializers.PhaseSerializer)
+    @action(detail=True, methods=["post"])
+    def start(self, request, pk=None):
+        """Start the phase (409 until every required participant agreed)."""
+        phase = self.get_object()
+        data = self.action_input(serializers.PhaseStartSerializer)
+        phase = self.run_service(services.phase_start, phase=phase, **data)
+        return self.as_response(self.as_listed(phase))
+
+    @extend_schema(
+        request=serializers.PhaseCompleteSerializer, responses=serializers.PhaseSerializer
+    )
+    @action(detail=True, methods=["post"])
+    def complete(self, request, pk=None):
+        """Mark a phase in progress as done."""
+        phase = self.get_object()
+        data = self.action_input(serializers.PhaseCompleteSerializer)
+        phase = self.run_service(services.phase_complete, phase=phase, **data)
+        return self.as_response(self.as_listed(phase))
+
+
+class AgreementViewSet(PilotsViewSet):
+    """Agreements to phases (asked, given, declined), as far as the caller may see them."""
+
+    queryset = Review.objects.filter(kind=ReviewKind.PHASE_AGREEMENT).select_related(
+        "reviewer", "requested_by", "decided_by"
+    )
+    serializer_class = serializers.AgreementSerializer
+    filterset_class = AgreementFilterSet
+    http_method_names = READ_ONLY
+
+
+# --- the rest of the story ---------------------------------------------------------------------
+
+
+class DeliverableViewSet(PilotsViewSet):
+    queryset = Deliverable.objects.all()
+    serializer_class = serializers.DeliverableSerializer
+    filterset_class = DeliverableFilterSet
+
+
+class ActivityViewSet(PilotsViewSet):
+    queryset = Activity.objects.prefetch_related("participants")
+    serializer_class = serializers.ActivitySerializer
+    filterset_class = ActivityFilterSet
+
+
+class ScopeChangeViewSet(PilotsViewSet):
+    queryset = ScopeChange.objects.all()
+    serializer_class = serializers.ScopeChangeSerializer
+    filterset_class = ScopeChangeFilterSet
+
+
+class DocumentViewSet(ParticipantsCreateMixin, PilotsViewSet):
+    """Documents' metadata (the file: `download_url`); participants upload new ones or new
+    versions (multipart). Nothing is changed or deleted once stored."""
+
+    queryset = Document.objects.select_related("uploaded_by", "uploaded_for")
+    serializer_class = serializers.DocumentSerializer
+    filterset_class = DocumentFilterSet
+    http_method_names = READ_AND_ADD
+    participant_actions = frozenset({"reply"})
+
+    def get_serializer_class(self):
+        if self.action == "create":
+            return serializers.DocumentUploadSerializer
+        return super().get_serializer_class()
+
+    @extend_schema(
+        request={"multipart/form-data": serializers.DocumentUploadSerializer},
+        responses={201: serializers.DocumentSerializer},
+    )
+    def create(self, request, *args, **kwargs):
+        """Upload a file to a pilot, or to a phase or deliverable of it (multipart)."""
+        return super().create(request, *args, **kwargs)
+
+    @extend_schema(
+        request=serializers.AssessmentReplySerializer, responses=serializers.ReviewSerializer
+    )
+    @action(detail=True, methods=["post"])
+    def reply(self, request, pk=None):
+        """The supplier answers an assessment report: accepts it, or disputes it with reasons."""
+        document = self.get_object()
+        data = self.action_input(serializers.AssessmentReplySerializer)
+        review = self.run_service(services.assessment_reply, document=document, **data)
+        return self.as_response(review, serializers.ReviewSerializer)
+
+
+class CommentViewSet(ParticipantsCreateMixin, PilotsViewSet):
+    """Participants' comments on pilots' progress."""
+
+    queryset = Comment.objects.select_related("author", "organisation")
+    serializer_class = serializers.CommentSerializer
+    filterset_class = CommentFilterSet
+    http_method_names = READ_AND_ADD
