@@ -144,15 +144,23 @@ class _Story:
             **dates,
         )
 
-    def put_to_agreement(self, phase, agreed=(), declined=None):
-        """Ask every required participant; record who agreed and who returned it (key, why)."""
+    def put_to_agreement(self, phase, agreed=(), declined=None, on=None):
+        """Ask every required participant; record who agreed and who returned it
+        (key, why, when), dated `on` (by default the phase's planned start)."""
+        on = on or phase.planned_start
         services.phase_request_agreement(actor=self.facilitator, phase=phase)
         for key in agreed:
-            services.phase_agree(actor=self.user_for(key), phase=phase, organisation=self.orgs[key])
+            services.phase_agree(
+                actor=self.user_for(key), phase=phase, organisation=self.orgs[key], on=on
+            )
         if declined is not None:
-            key, reason = declined
+            key, reason, declined_on = declined
             services.phase_decline(
-                actor=self.user_for(key), phase=phase, organisation=self.orgs[key], reason=reason
+                actor=self.user_for(key),
+                phase=phase,
+                organisation=self.orgs[key],
+                reason=reason,
+                on=declined_on,
             )
 
     def run_phase(self, phase, started_on, completed_on=None):
@@ -539,6 +547,7 @@ def _hotline(story: _Story):
             "be limited to one day, only to clarify elements it did not agree with: the sampling "
             "protocol for interviewing workers and the detailed questions the NGO would ask "
             "workers and management.",
+            date(2008, 1, 10),
         ),
     )
     story.activity(
@@ -804,6 +813,7 @@ def _training(story: _Story):
         document=document,
         reply="The supplier agreed with the recommendations and expressed interest in "
         "implementing Phase 2.",
+        on=date(2008, 5, 15),
     )
     story.activity(
         pilot,
@@ -1063,7 +1073,7 @@ def _ehs(story: _Story):
         ),
     )
     # As of May 2008 the supplier was evaluating the proposal.
-    story.put_to_agreement(phase_2, agreed=("ehs_consultant", "bsr"))
+    story.put_to_agreement(phase_2, agreed=("ehs_consultant", "bsr"), on=date(2008, 5, 15))
     story.tell(
         pilot,
         actual_start=date(2008, 2, 15),
@@ -1208,7 +1218,7 @@ def _strategy(story: _Story):
             ),
         ),
     ]
-    story.put_to_agreement(phases[0], agreed=("strategy_supplier", "bsr"))
+    story.put_to_agreement(phases[0], agreed=("strategy_supplier", "bsr"), on=date(2007, 7, 1))
     story.move(
         pilot,
         PilotStatus.AGREED,
@@ -1254,7 +1264,7 @@ def _strategy(story: _Story):
         delivered_on=date(2007, 8, 15),
         notes=ESTIMATED.strip(),
     )
-    story.put_to_agreement(phases[1], agreed=("strategy_supplier", "bsr"))
+    story.put_to_agreement(phases[1], agreed=("strategy_supplier", "bsr"), on=date(2007, 8, 15))
     story.run_phase(phases[1], date(2007, 8, 15), date(2007, 10, 1))
     story.activity(
         pilot,
@@ -1276,7 +1286,7 @@ def _strategy(story: _Story):
         delivered_on=date(2007, 10, 1),
         notes=ESTIMATED.strip(),
     )
-    story.put_to_agreement(phases[2], agreed=("strategy_supplier", "bsr"))
+    story.put_to_agreement(phases[2], agreed=("strategy_supplier", "bsr"), on=date(2007, 10, 1))
     story.run_phase(phases[2], date(2007, 10, 1), date(2007, 11, 15))
     story.activity(
         pilot,

@@ -417,18 +417,23 @@ def _agreement_review(actor, phase, organisation):
 
 
 @transaction.atomic
-def phase_agree(*, actor, phase: Phase, organisation=None, note: str = "") -> Review:
-    """Record an organisation's agreement to a phase (a facilitator may record it for them)."""
+def phase_agree(
+    *, actor, phase: Phase, organisation=None, note: str = "", on: date | None = None
+) -> Review:
+    """Record an organisation's agreement to a phase (a facilitator may record it for them,
+    dated `on` when it was given earlier)."""
     return reviews.review_approve(
-        actor=actor, review=_agreement_review(actor, phase, organisation), note=note
+        actor=actor, review=_agreement_review(actor, phase, organisation), note=note, on=on
     )
 
 
 @transaction.atomic
-def phase_decline(*, actor, phase: Phase, reason: str, organisation=None) -> Review:
+def phase_decline(
+    *, actor, phase: Phase, reason: str, organisation=None, on: date | None = None
+) -> Review:
     """Record that an organisation does not agree to the phase as it stands, and why."""
     return reviews.review_return(
-        actor=actor, review=_agreement_review(actor, phase, organisation), reason=reason
+        actor=actor, review=_agreement_review(actor, phase, organisation), reason=reason, on=on
     )
 
 
@@ -668,9 +673,11 @@ def _assessment_review(document):
 
 
 @transaction.atomic
-def assessment_reply(*, actor, document: Document, reply: str, accept: bool = True) -> Review:
+def assessment_reply(
+    *, actor, document: Document, reply: str, accept: bool = True, on: date | None = None
+) -> Review:
     """The supplier answers an assessment: accepts it with a reply, or disputes it with reasons."""
     review = _assessment_review(document)
     if accept:
-        return reviews.review_approve(actor=actor, review=review, note=reply)
-    return reviews.review_return(actor=actor, review=review, reason=reply)
+        return reviews.review_approve(actor=actor, review=review, note=reply, on=on)
+    return reviews.review_return(actor=actor, review=review, reason=reply, on=on)

@@ -1,5 +1,7 @@
 """Ask for, approve, return and withdraw reviews; each step is recorded as an event."""
 
+from datetime import date, datetime, time
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -37,7 +39,15 @@ def review_request(*, actor, subject, kind, reviewer, note: str = "") -> Review:
     return review
 
 
-def _decide(*, actor, review, status, action, note):
+def _moment(on):
+    """When a decision was taken: now, or noon of the day given for a decision taken outside
+    the platform and recorded later."""
+    if on is None:
+        return timezone.now()
+    return timezone.make_aware(datetime.combine(on, time(12)))
+
+
+def _decide(*, actor, review, status, action, note, on=None):
     review = Review.objects.select_for_update().get(pk=review.pk)
     if review.status != ReviewStatus.PENDING:
         raise ValidationError(
@@ -48,7 +58,7 @@ def _decide(*, actor, review, status, action, note):
         raise PermissionDenied(_("Only %(org)s can answer this.") % {"org": review.reviewer})
     review.status = status
     review.decided_by = actor
-    review.decided_at = timezone.now()
+    review.decided_at = _moment(on)
     review.note = note
     review.save(update_fields=["status", "decided_by", "decided_at", "note"])
     ReviewEvent.objects.create(
@@ -58,19 +68,21 @@ def _decide(*, actor, review, status, action, note):
 
 
 @transaction.atomic
-def review_approve(*, actor, review: Review, note: str = "") -> Review:
-    """The reviewer agrees (with an optional note, e.g. a reply)."""
+def review_approve(*, actor, review: Review, note: str = "", on: date | None = None) -> Review:
+    """The reviewer agrees (with an optional note, e.g. a reply); `on` dates an answer given
+    earlier, outside the platform."""
     return _decide(
         actor=actor,
         review=review,
         status=ReviewStatus.APPROVED,
         action=ReviewAction.APPROVED,
         note=note.strip(),
+        on=on,
     )
 
 
 @transaction.atomic
-def review_return(*, actor, review: Review, reason: str) -> Review:
+def review_return(*, actor, review: Review, reason: str, on: date | None = None) -> Review:
     """The reviewer sends it back; a reason is required so the other side knows what to fix."""
     if not reason or not reason.strip():
         raise ValidationError({"reason": _("Say why you return it.")})
@@ -80,6 +92,7 @@ def review_return(*, actor, review: Review, reason: str) -> Review:
         status=ReviewStatus.RETURNED,
         action=ReviewAction.RETURNED,
         note=reason.strip(),
+        on=on,
     )
 
 

@@ -12,6 +12,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, status
 from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, JSONParser
 from rest_framework.response import Response
 
 from csrplatform import access
@@ -32,6 +33,7 @@ from ..models import (
     Programme,
     ScopeChange,
 )
+from ..uploads import RawNameDRFMultiPartParser
 from . import serializers
 
 READ_ONLY = ["get", "head", "options"]
@@ -349,6 +351,8 @@ class DocumentViewSet(ParticipantsCreateMixin, PilotsViewSet):
     filterset_class = DocumentFilterSet
     http_method_names = READ_AND_ADD
     participant_actions = frozenset({"reply"})
+    # Keeps upload names as sent, so hostile names are refused rather than quietly cut.
+    parser_classes = [RawNameDRFMultiPartParser, FormParser, JSONParser]
 
     def get_serializer_class(self):
         if self.action == "create":

@@ -1,6 +1,8 @@
 """The pilots API: who sees what, workflow moves and their refusals (409), agreements, optimistic
 locking, uploads and the cost of the pilot list."""
 
+import datetime
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
@@ -70,13 +72,53 @@ def story_of_pilot_y(world, pilots, settings, tmp_path):
     """A comment and a document on pilot Y, by its inviting customer."""
     settings.MEDIA_ROOT = tmp_path
     customer_b = world.users["customer_b"]
+    facilitator = world.users["facilitator"]
     comment = services.comment_add(actor=customer_b, pilot=pilots.pilot_y, body="Going well")
     document = services.document_upload(actor=customer_b, pilot=pilots.pilot_y, upload=pdf())
-    return {"phases": pilots.phase_y1, "comments": comment, "documents": document}
+    deliverable = services.deliverable_save(
+        actor=facilitator, pilot=pilots.pilot_y, title="Hotline evaluation"
+    )
+    activity = services.activity_save(
+        actor=facilitator,
+        pilot=pilots.pilot_y,
+        kind="meeting",
+        date=datetime.date(2007, 9, 15),
+        title="Kick-off",
+    )
+    scope_change = services.scope_change_save(
+        actor=facilitator,
+        pilot=pilots.pilot_y,
+        proposed_on=datetime.date(2007, 10, 1),
+        proposed_by=world.supplier_y.organisation,
+        description="Evaluate, not install",
+    )
+    [agreement, *_] = services.phase_request_agreement(actor=facilitator, phase=pilots.phase_y1)
+    return {
+        "phases": pilots.phase_y1,
+        "comments": comment,
+        "documents": document,
+        "deliverables": deliverable,
+        "activities": activity,
+        "scope-changes": scope_change,
+        "participants": pilots.pilot_y.participants.get(organisation=world.customer_b),
+        "agreements": agreement,
+    }
 
 
 @pytest.mark.parametrize("role", SIGNED_IN)
-@pytest.mark.parametrize("endpoint", ["phases", "comments", "documents"])
+@pytest.mark.parametrize(
+    "endpoint",
+    [
+        "phases",
+        "comments",
+        "documents",
+        "deliverables",
+        "activities",
+        "scope-changes",
+        "participants",
+        "agreements",
+    ],
+)
 def test_parts_of_pilot_y_are_404_for_those_outside_it(
     story_of_pilot_y, api_client, role, endpoint
 ):
@@ -550,3 +592,24 @@ def test_participants_read_but_do_not_write_a_pilots_parts(pilots, api_client, e
     assert response.status_code == 403
     phase = api.patch(f"/api/v1/phases/{pilots.phase_x1.pk}/", {"title": "Mine"})
     assert phase.status_code == 404
+
+
+def test_a_hostile_file_name_is_refused_through_the_api(pilots, api_client, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    boundary = "----apiboundary"
+    body = (
+        (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="pilot"\r\n\r\n'
+            f"{pilots.pilot_x.pk}\r\n--{boundary}\r\n"
+            'Content-Disposition: form-data; name="file"; filename="../../etc/passwd.pdf"\r\n'
+            "Content-Type: application/pdf\r\n\r\n"
+        ).encode()
+        + PDF_BYTES
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
+    response = api_client("ngo").generic(
+        "POST", "/api/v1/documents/", body, content_type=f"multipart/form-data; boundary={boundary}"
+    )
+    assert response.status_code == 400
+    assert "folders" in str(response.json())
+    assert not Document.objects.exists()

@@ -357,3 +357,15 @@ def test_duplicate_of_a_hidden_document_is_refused_without_saying_what_it_is(
     assert "Exit plan" not in html
     assert "secret-plan" not in html
     assert Document.objects.count() == 1
+
+
+def test_facilitator_records_an_agreement_given_earlier_with_its_date(world, pilots, page_client):
+    services.phase_request_agreement(actor=world.users["facilitator"], phase=pilots.phase_x1)
+    page_client("facilitator").post(
+        reverse("pilots:phase_action", args=[pilots.phase_x1.pk, "agree"]),
+        {"organisation": world.customer_a.pk, "on": "2008-02-20"},
+    )
+    review = Review.objects.get(reviewer=world.customer_a)
+    assert review.status == "approved"
+    assert review.decided_at.date().isoformat() == "2008-02-20"
+    assert review.decided_by == world.users["facilitator"]
