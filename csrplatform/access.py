@@ -246,43 +246,119 @@ def _comment_rule(actor, qs, action):
 
 
 def _document_rule(actor, qs, action):
+    """A pilot's documents follow the pilot and their visibility; evidence on a corrective
+    action is seen by whoever sees the action."""
     if action == EDIT:
         return qs.filter(pilot_id__in=_editable_pilot_ids(actor))
     facilitates = _facilitated(actor, VIEW, prefix="pilot__")
     is_the_supplier = Q(pilot__supplier__organisation_id__in=actor.supplier_org_ids)
-    return qs.filter(
-        Q(pilot_id__in=_visible_pilot_ids(actor))
-        & (
-            Q(visibility="all_participants")
-            | Q(visibility="facilitator_supplier") & (facilitates | is_the_supplier)
-            | facilitates
-            | Q(uploaded_for_id__in=actor.org_ids)
-        )
+    on_visible_pilot = Q(pilot_id__in=_visible_pilot_ids(actor)) & (
+        Q(visibility="all_participants")
+        | Q(visibility="facilitator_supplier") & (facilitates | is_the_supplier)
+        | facilitates
+        | Q(uploaded_for_id__in=actor.org_ids)
     )
+    on_visible_action = Q(corrective_action_id__in=_visible_action_ids(actor))
+    return qs.filter(on_visible_pilot | on_visible_action)
+
+
+# --- audits: facilitators see every audit; a supplier its own; a customer those it
+# commissioned or that the supplier shares with it (until withdrawn); an NGO or consultant
+# the assessments it conducted.
+
+
+def _visible_audit_ids(actor) -> QuerySet:
+    from audits.models import Audit
+
+    if actor.is_facilitator:
+        return Audit.objects.values("pk")
+    return Audit.objects.filter(
+        Q(facility__supplier__organisation_id__in=actor.supplier_org_ids)
+        | Q(commissioned_by_id__in=actor.customer_ids)
+        | Q(shares__customer_id__in=actor.customer_ids, shares__withdrawn_at__isnull=True)
+        | Q(conducted_by_id__in=actor.org_ids)
+    ).values("pk")
+
+
+def _visible_action_ids(actor) -> QuerySet:
+    from audits.models import CorrectiveAction
+
+    return CorrectiveAction.objects.filter(finding__audit_id__in=_visible_audit_ids(actor)).values(
+        "pk"
+    )
+
+
+def _audit_rule(actor, qs, action):
+    if action == EDIT:
+        return qs if actor.is_facilitator_editor else qs.none()
+    return qs.filter(pk__in=_visible_audit_ids(actor))
+
+
+def _finding_rule(actor, qs, action):
+    if action == EDIT:
+        return qs if actor.is_facilitator_editor else qs.none()
+    return qs.filter(audit_id__in=_visible_audit_ids(actor))
+
+
+def _action_rule(actor, qs, action):
+    """Suppliers keep their own corrective actions up to date; facilitators edit all."""
+    if action == EDIT:
+        if actor.is_facilitator_editor:
+            return qs
+        return qs.filter(
+            finding__audit__facility__supplier__organisation_id__in=actor.orgs_of_kind(
+                "supplier", writable=True
+            )
+        )
+    return qs.filter(pk__in=_visible_action_ids(actor))
+
+
+def _share_rule(actor, qs, action):
+    """A supplier decides what it shares; the customer sees what is shared with it."""
+    suppliers = actor.orgs_of_kind("supplier", writable=action == EDIT)
+    own = Q(audit__facility__supplier__organisation_id__in=suppliers)
+    if action == EDIT:
+        return qs.filter(own)
+    if actor.is_facilitator:
+        return qs
+    return qs.filter(own | Q(customer_id__in=actor.customer_ids))
+
+
+def _reference_rule(actor, qs, action):
+    """Standards and clauses: everyone reads them, facilitators maintain them."""
+    if action == VIEW:
+        return qs
+    return qs if actor.is_facilitator_editor else qs.none()
 
 
 def _review_rule(actor, qs, action):
     from django.contrib.contenttypes.models import ContentType
 
+    from audits.models import CorrectiveAction
     from pilots.models import Document, Phase
 
     if action == EDIT:
         return qs.filter(reviewer_id__in=actor.writable_org_ids)
-    phases = scope_for_actor(actor, Phase.objects.all()).values("pk")
-    documents = scope_for_actor(actor, Document.objects.all()).values("pk")
-    return qs.filter(
-        Q(reviewer_id__in=actor.org_ids)
-        | Q(content_type=ContentType.objects.get_for_model(Phase), object_id__in=phases)
-        | Q(content_type=ContentType.objects.get_for_model(Document), object_id__in=documents)
-    )
+    subjects = Q(reviewer_id__in=actor.org_ids)
+    for model in (Phase, Document, CorrectiveAction):
+        visible = scope_for_actor(actor, model.objects.all()).values("pk")
+        subjects |= Q(content_type=ContentType.objects.get_for_model(model), object_id__in=visible)
+    return qs.filter(subjects)
 
 
 def _rules():
+    from audits import models as audits
     from csrplatform.reviews.models import Review
     from pilots import models as pilots
     from suppliers import models as directory
 
     return {
+        audits.Standard: _reference_rule,
+        audits.Clause: _reference_rule,
+        audits.Audit: _audit_rule,
+        audits.AuditShare: _share_rule,
+        audits.Finding: _finding_rule,
+        audits.CorrectiveAction: _action_rule,
         pilots.Programme: _programme_rule,
         pilots.Pilot: _pilot_rule,
         pilots.PilotParticipant: _pilot_part_rule,

@@ -3,12 +3,13 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from audits.api.urls import router as audits_router
 from pilots.api.urls import router as pilots_router
 from suppliers.api.urls import router as suppliers_router
 
 from . import health, views
 
-api_patterns = [*suppliers_router.urls, *pilots_router.urls]
+api_patterns = [*suppliers_router.urls, *pilots_router.urls, *audits_router.urls]
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -17,6 +18,7 @@ urlpatterns = [
     path("profile/", include("csrplatform.accounts.urls")),
     path("directory/", include("suppliers.urls")),
     path("pilots/", include("pilots.urls")),
+    path("audits/", include("audits.urls")),
     path("inbox/", views.inbox, name="inbox"),
     path("api/v1/", include((api_patterns, "api"))),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -373,9 +373,15 @@ def document_upload_to(instance, filename):
 
 
 class Document(models.Model):
-    """An uploaded file on a pilot (or one of its phases or deliverables); never overwritten."""
+    """An uploaded file on a pilot (or one of its phases or deliverables), or evidence on a
+    corrective action; never overwritten."""
 
-    pilot = models.ForeignKey(Pilot, on_delete=models.CASCADE, related_name="documents")
+    pilot = models.ForeignKey(Pilot, on_delete=models.CASCADE, related_name="documents",
+                              null=True, blank=True)
+    corrective_action = models.ForeignKey(
+        "audits.CorrectiveAction", on_delete=models.CASCADE, null=True, blank=True,
+        related_name="evidence", verbose_name=_("corrective action"),
+    )
     phase = models.ForeignKey(
         Phase,
         on_delete=models.SET_NULL,
@@ -432,6 +438,11 @@ class Document(models.Model):
         ordering = ["pilot", "-uploaded_at", "id"]
         constraints = [
             models.UniqueConstraint(fields=["root", "version"], name="document_unique_version"),
+            models.CheckConstraint(
+                condition=models.Q(pilot__isnull=False, corrective_action__isnull=True)
+                | models.Q(pilot__isnull=True, corrective_action__isnull=False),
+                name="document_on_a_pilot_or_an_action",
+            ),
         ]
 
     def __str__(self):

@@ -573,35 +573,28 @@ def comment_add(*, actor, pilot: Pilot, body: str, organisation=None) -> Comment
 # --- documents -------------------------------------------------------------------------------
 
 
-@transaction.atomic
-def document_upload(
+def document_store(
     *,
     actor,
-    pilot: Pilot,
     upload,
+    uploader_org: int,
+    target: dict,
     title: str = "",
     kind=DocumentKind.OTHER,
     visibility="all_participants",
-    phase=None,
-    deliverable=None,
     replaces: Document | None = None,
-    organisation=None,
 ) -> Document:
-    """Store an uploaded file on a pilot (or a phase or deliverable of it).
+    """Check and store one uploaded file on `target` (pilot, phase, deliverable or corrective
+    action fields); the permission checks are the caller's.
 
     The file is checked first (name, size, type from the bytes); the same bytes already on the
-    same target are refused, saying where they are. A new upload of a document is a new
-    version; nothing is overwritten. An NGO's assessment report asks the supplier for a reply.
+    same target are refused, saying where they are if the actor may see them. A new upload of a
+    document is a new version; nothing is overwritten.
     """
-    acting = access.acting_organisations(actor, pilot)
-    _require(bool(acting), _("Only the pilot's participants upload documents to it."))
-    for name, linked in (("phase", phase), ("deliverable", deliverable), ("replaces", replaces)):
-        if linked is not None and linked.pilot_id != pilot.pk:
-            raise ValidationError({name: _("This belongs to another pilot.")})
     facts = check_upload(upload)
-    same_bytes = Document.objects.filter(
-        pilot=pilot, phase=phase, deliverable=deliverable, sha256=facts["sha256"]
-    )
+    target = {"pilot": None, "phase": None, "deliverable": None, "corrective_action": None,
+              **target}
+    same_bytes = Document.objects.filter(sha256=facts["sha256"], **target)
     same = access.scope(actor, same_bytes).first()
     if same is None and same_bytes.exists():
         # A copy the uploader may not see: say so without telling what it is.
@@ -631,13 +624,8 @@ def document_upload(
             or 1
         ) + 1
         title = title or replaces.title
-    uploader_org = organisation.pk if organisation is not None else acting[0]
-    if uploader_org not in acting:
-        raise PermissionDenied
     document = Document(
-        pilot=pilot,
-        phase=phase,
-        deliverable=deliverable,
+        **target,
         title=title or facts["original_name"],
         kind=kind,
         visibility=visibility,
@@ -650,6 +638,43 @@ def document_upload(
     )
     document.full_clean(exclude=["file"])
     document.save()
+    # The file is written last, so that a refusal before it leaves no file behind. Its name
+    # is the random storage key: a write never overwrites another document.
+    document.file.save(document.storage_key, upload, save=True)
+    return document
+
+
+@transaction.atomic
+def document_upload(
+    *,
+    actor,
+    pilot: Pilot,
+    upload,
+    title: str = "",
+    kind=DocumentKind.OTHER,
+    visibility="all_participants",
+    phase=None,
+    deliverable=None,
+    replaces: Document | None = None,
+    organisation=None,
+) -> Document:
+    """A participant stores a file on a pilot (or a phase or deliverable of it).
+
+    An NGO's assessment report asks the supplier for a reply.
+    """
+    acting = access.acting_organisations(actor, pilot)
+    _require(bool(acting), _("Only the pilot's participants upload documents to it."))
+    for name, linked in (("phase", phase), ("deliverable", deliverable), ("replaces", replaces)):
+        if linked is not None and linked.pilot_id != pilot.pk:
+            raise ValidationError({name: _("This belongs to another pilot.")})
+    uploader_org = organisation.pk if organisation is not None else acting[0]
+    if uploader_org not in acting:
+        raise PermissionDenied
+    document = document_store(
+        actor=actor, upload=upload, uploader_org=uploader_org,
+        target={"pilot": pilot, "phase": phase, "deliverable": deliverable},
+        title=title, kind=kind, visibility=visibility, replaces=replaces,
+    )
     if kind == DocumentKind.ASSESSMENT_REPORT and uploader_org != pilot.supplier.organisation_id:
         reviews.review_request(
             actor=actor,
@@ -657,9 +682,6 @@ def document_upload(
             kind=ReviewKind.ASSESSMENT_REPLY,
             reviewer=pilot.supplier.organisation,
         )
-    # The file is written last, so that a refusal above leaves no file behind. Its name is
-    # the random storage key: a write never overwrites another document.
-    document.file.save(document.storage_key, upload, save=True)
     return document
 
 

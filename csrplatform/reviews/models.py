@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 class ReviewKind(models.TextChoices):
     PHASE_AGREEMENT = "phase_agreement", _("Agreement to a phase")
     ASSESSMENT_REPLY = "assessment_reply", _("Reply to an assessment")
+    ACTION_VERIFICATION = "action_verification", _("Verification of a corrective action")
 
 
 class ReviewStatus(models.TextChoices):

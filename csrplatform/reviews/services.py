@@ -13,11 +13,13 @@ from .models import Review, ReviewAction, ReviewEvent, ReviewStatus
 
 
 def _may_answer_for(actor, review) -> bool:
-    """Members who may write for the reviewer answer; whoever may edit the subject (its
-    facilitator) may record an answer given to them outside the platform."""
-    if review.reviewer_id in access.actor_for(actor).writable_org_ids:
+    """Members who may write for the reviewer answer; a facilitator who may edit the subject
+    may record an answer given outside the platform. (Editing a subject is not enough by
+    itself: a supplier edits its corrective actions but never verifies them.)"""
+    actor_info = access.actor_for(actor)
+    if review.reviewer_id in actor_info.writable_org_ids:
         return True
-    return access.can_edit(actor, review.subject)
+    return actor_info.is_facilitator_editor and access.can_edit(actor, review.subject)
 
 
 @transaction.atomic

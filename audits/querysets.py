@@ -1,0 +1,47 @@
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from suppliers.querysets import ScopedQuerySet
+
+__all__ = ["AuditQuerySet", "CorrectiveActionQuerySet", "FindingQuerySet", "ScopedQuerySet"]
+
+
+class AuditQuerySet(ScopedQuerySet):
+    def with_list_related(self):
+        return (
+            self.select_related(
+                "facility__supplier__organisation", "commissioned_by", "conducted_by", "standard"
+            )
+            .annotate(finding_count=Count("findings", distinct=True))
+            .order_by("-start_date", "pk")  # Meta.ordering is dropped with GROUP BY
+        )
+
+
+class FindingQuerySet(ScopedQuerySet):
+    def with_list_related(self):
+        return self.select_related("audit__facility__supplier__organisation").prefetch_related(
+            "clauses__standard"
+        )
+
+
+class CorrectiveActionQuerySet(ScopedQuerySet):
+    def with_list_related(self):
+        return self.select_related(
+            "owner",
+            "finding__audit__facility__supplier__organisation",
+            "finding__audit__commissioned_by",
+        )
+
+    def overdue(self, today=None):
+        today = today or timezone.localdate()
+        return self.exclude(status="verified").filter(due_date__lt=today)
+
+    def board_counts(self, today=None):
+        """Counts for the corrective-action board, in one query."""
+        today = today or timezone.localdate()
+        return self.aggregate(
+            open=Count("pk", filter=Q(status__in=("open", "in_progress"))),
+            overdue=Count("pk", filter=~Q(status="verified") & Q(due_date__lt=today)),
+            submitted=Count("pk", filter=Q(status="submitted")),
+            verified=Count("pk", filter=Q(status="verified")),
+        )
