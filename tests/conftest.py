@@ -172,3 +172,100 @@ def pilots(world):
     return PilotWorld(
         programme=programme, pilot_x=pilot_x, pilot_y=pilot_y, phase_x1=phase_x1, phase_y1=phase_y1
     )
+
+
+@dataclass
+class AuditWorld:
+    standard: object
+    clause_hours: object
+    clause_ehs: object
+    other_clause: object  # of a second standard
+    audit_x: object  # at supplier X, commissioned by customer A
+    audit_y: object  # at supplier Y, commissioned by customer B
+    finding_x: object
+    finding_y: object
+    action_x: object  # owned by the supplier user, due 30 days ahead
+    action_y: object
+
+
+@pytest.fixture
+def audits(world):
+    """One audit per supplier, each with a finding and a corrective action."""
+    import datetime
+
+    from django.utils import timezone
+
+    from audits import services
+
+    facilitator = world.users["facilitator"]
+    standard = services.standard_save(actor=facilitator, code="eicc", name="EICC Code")
+    other = services.standard_save(actor=facilitator, code="sa8000", name="SA8000")
+    clause_hours = services.clause_save(
+        actor=facilitator, standard=standard, reference="A.3", title="Working hours", topic="labour"
+    )
+    clause_ehs = services.clause_save(
+        actor=facilitator,
+        standard=standard,
+        reference="C.1",
+        title="EHS management system",
+        topic="management",
+    )
+    other_clause = services.clause_save(
+        actor=facilitator, standard=other, reference="7", title="Working hours", topic="labour"
+    )
+    start = datetime.date(2007, 11, 26)
+    audit_x = services.audit_save(
+        actor=facilitator,
+        facility=world.facility_x,
+        commissioned_by=world.customer_a,
+        audit_firm="Third party",
+        kind="initial",
+        standard=standard,
+        start_date=start,
+    )
+    audit_y = services.audit_save(
+        actor=facilitator,
+        facility=world.facility_y,
+        commissioned_by=world.customer_b,
+        audit_firm="Third party",
+        kind="initial",
+        standard=standard,
+        start_date=start,
+    )
+    finding_x = services.finding_save(
+        actor=facilitator,
+        audit=audit_x,
+        severity="major",
+        description="Overtime pay delayed",
+        clauses=[clause_hours, other_clause],
+    )
+    finding_y = services.finding_save(
+        actor=facilitator,
+        audit=audit_y,
+        severity="minor",
+        description="No EHS committee",
+        clauses=[clause_ehs],
+    )
+    due = timezone.localdate() + datetime.timedelta(days=30)
+    action_x = services.action_create(
+        actor=facilitator,
+        finding=finding_x,
+        action="Delegate overtime approval to the factory",
+        owner=world.users["supplier"],
+        due_date=due,
+    )
+    action_y = services.action_create(
+        actor=facilitator, finding=finding_y, action="Set up an EHS committee", due_date=due
+    )
+    return AuditWorld(
+        standard=standard,
+        clause_hours=clause_hours,
+        clause_ehs=clause_ehs,
+        other_clause=other_clause,
+        audit_x=audit_x,
+        audit_y=audit_y,
+        finding_x=finding_x,
+        finding_y=finding_y,
+        action_x=action_x,
+        action_y=action_y,
+    )
