@@ -1,40 +1,301 @@
-"""Audit pages (being written)."""
+"""Audit pages: list and export, the audit with its findings, sharing, the corrective-action
+board, and each action's page where the supplier submits and the customer verifies."""
 
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from csrplatform import access
+from csrplatform.editing import error_text, form_errors_text, run_action
+from csrplatform.lists import filtered_list, paginate, stream_csv
+from csrplatform.reviews.models import Review, ReviewKind
+from pilots.uploads import keep_raw_upload_names
+
+from . import services
+from .filters import AuditFilterSet, CorrectiveActionFilterSet
+from .forms import (
+    PilotFromFindingsForm,
+    ProgressForm,
+    RejectForm,
+    ShareForm,
+    SubmitForm,
+    VerifyForm,
+)
+from .models import Audit, AuditShare, CorrectiveAction
+from .selectors import audit_findings, board
 
 
-def audit_list(request, *args, **kwargs):
-    raise Http404
+def _audit_list(request):
+    return filtered_list(
+        request, queryset=Audit.objects.with_list_related(), filterset_class=AuditFilterSet
+    )
 
 
-def audit_export(request, *args, **kwargs):
-    raise Http404
+@login_required
+def audit_list(request):
+    listing = _audit_list(request)
+    return render(
+        request,
+        "audits/audit_list.html",
+        {
+            "filterset": listing.filterset,
+            "can_import": access.actor_for(request.user).is_facilitator_editor,
+            **paginate(request, listing.queryset),
+        },
+        status=listing.status,
+    )
 
 
-def audit_detail(request, *args, **kwargs):
-    raise Http404
+EXPORT_HEADER = (
+    "id",
+    "supplier",
+    "facility",
+    "kind",
+    "standard",
+    "commissioned_by",
+    "conducted_by",
+    "audit_firm",
+    "start_date",
+    "end_date",
+    "findings",
+)
 
 
-def audit_share(request, *args, **kwargs):
-    raise Http404
+@login_required
+def audit_export(request):
+    listing = _audit_list(request)
+    if not listing.is_valid:
+        return render(
+            request,
+            "audits/audit_list.html",
+            {"filterset": listing.filterset, **paginate(request, listing.queryset)},
+            status=400,
+        )
+    return stream_csv(
+        "audits.csv",
+        EXPORT_HEADER,
+        listing.queryset.iterator(chunk_size=500),
+        lambda audit: [
+            audit.pk,
+            audit.facility.supplier.organisation.name,
+            audit.facility.name,
+            audit.kind,
+            audit.standard.code,
+            getattr(audit.commissioned_by, "name", ""),
+            getattr(audit.conducted_by, "name", ""),
+            audit.audit_firm,
+            audit.start_date,
+            audit.end_date or "",
+            audit.finding_count,
+        ],
+    )
 
 
-def audit_share_withdraw(request, *args, **kwargs):
-    raise Http404
+@login_required
+def audit_detail(request, pk):
+    audit = access.get_object_or_404(
+        request.user,
+        Audit.objects.select_related(
+            "facility__supplier__organisation", "commissioned_by", "conducted_by", "standard"
+        ).prefetch_related("pilots"),
+        pk=pk,
+    )
+    findings, groups = audit_findings(audit, request.user)
+    is_supplier = (
+        audit.facility.supplier.organisation_id in access.actor_for(request.user).writable_org_ids
+    )
+    can_edit = access.can_edit(request.user, audit)
+    return render(
+        request,
+        "audits/audit_detail.html",
+        {
+            "audit": audit,
+            "findings": findings,
+            "groups": groups,
+            "can_edit": can_edit,
+            "is_supplier": is_supplier,
+            "shares": AuditShare.objects.visible_to(request.user)
+            .filter(audit=audit)
+            .select_related("customer", "shared_by"),
+            "share_form": ShareForm(audit=audit) if is_supplier else None,
+            "pilot_form": PilotFromFindingsForm(audit=audit, user=request.user)
+            if can_edit and findings
+            else None,
+        },
+    )
 
 
-def pilot_from_findings(request, *args, **kwargs):
-    raise Http404
+@login_required
+@require_POST
+def audit_share(request, pk):
+    audit = access.get_object_or_404(
+        request.user, Audit.objects.select_related("facility__supplier"), pk=pk
+    )
+    form = ShareForm(request.POST, audit=audit)
+    if not form.is_valid():
+        messages.error(request, _("Choose one of your customers."))
+        return redirect(audit.get_absolute_url())
+    customer = form.cleaned_data["customer"]
+    return run_action(
+        request,
+        audit.get_absolute_url(),
+        lambda: services.audit_share(actor=request.user, audit=audit, customer=customer),
+        _("%(customer)s can now see this audit.") % {"customer": customer},
+    )
 
 
-def action_board(request, *args, **kwargs):
-    raise Http404
+@login_required
+@require_POST
+def audit_share_withdraw(request, pk):
+    share = access.get_object_or_404(
+        request.user,
+        AuditShare.objects.select_related("audit__facility__supplier", "customer"),
+        pk=pk,
+    )
+    return run_action(
+        request,
+        share.audit.get_absolute_url(),
+        lambda: services.audit_share_withdraw(actor=request.user, share=share),
+        _("%(customer)s no longer sees this audit.") % {"customer": share.customer},
+    )
 
 
-def action_detail(request, *args, **kwargs):
-    raise Http404
+@login_required
+@require_POST
+def pilot_from_findings(request, pk):
+    audit = access.get_object_or_404(request.user, Audit.objects.all(), access.EDIT, pk=pk)
+    form = PilotFromFindingsForm(request.POST, audit=audit, user=request.user)
+    if not form.is_valid():
+        messages.error(request, form_errors_text(form))
+        return redirect(audit.get_absolute_url())
+    try:
+        pilot = services.pilot_from_findings(actor=request.user, **form.cleaned_data)
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, error_text(exc))
+        return redirect(audit.get_absolute_url())
+    messages.success(
+        request,
+        _("Pilot started from %(count)s findings.") % {"count": len(form.cleaned_data["findings"])},
+    )
+    return redirect(pilot.get_absolute_url())
 
 
-def action_move(request, *args, **kwargs):
-    raise Http404
+@login_required
+def action_board(request):
+    listing = filtered_list(
+        request,
+        queryset=CorrectiveAction.objects.with_list_related(),
+        filterset_class=CorrectiveActionFilterSet,
+    )
+    return render(
+        request,
+        "audits/action_board.html",
+        {
+            "filterset": listing.filterset,
+            "columns": board(listing.queryset),
+        },
+        status=listing.status,
+    )
 
+
+@login_required
+def action_detail(request, pk):
+    action = access.get_object_or_404(
+        request.user,
+        CorrectiveAction.objects.with_list_related().prefetch_related("finding__clauses__standard"),
+        pk=pk,
+    )
+    actor = access.actor_for(request.user)
+    audit = action.finding.audit
+    is_supplier = audit.facility.supplier.organisation_id in actor.writable_org_ids
+    pending = (
+        Review.objects.for_subject(action)
+        .of_kind(ReviewKind.ACTION_VERIFICATION)
+        .pending()
+        .select_related("reviewer")
+        .first()
+    )
+    may_verify = (
+        pending is not None
+        and not is_supplier
+        and (pending.reviewer_id in actor.writable_org_ids or actor.is_facilitator_editor)
+    )
+    can_edit = access.can_edit(request.user, action)
+    return render(
+        request,
+        "audits/action_detail.html",
+        {
+            "action": action,
+            "audit": audit,
+            "finding": action.finding,
+            "history": action.history.select_related("history_user").order_by("-history_date"),
+            "reviews": Review.objects.for_subject(action)
+            .of_kind(ReviewKind.ACTION_VERIFICATION)
+            .select_related("reviewer", "decided_by", "requested_by")
+            .order_by("-requested_at"),
+            "evidence": action.evidence.select_related("uploaded_by").order_by("-uploaded_at"),
+            "can_progress": can_edit and action.status in ("open", "in_progress"),
+            "may_verify": may_verify,
+            "pending": pending,
+            "progress_form": ProgressForm(initial={"note": action.progress_note}),
+            "submit_form": SubmitForm(),
+            "verify_form": VerifyForm(),
+            "reject_form": RejectForm(),
+        },
+    )
+
+
+MOVES = {
+    "progress": (
+        ProgressForm,
+        lambda actor, action, data: services.action_progress(
+            actor=actor, action=action, note=data["note"]
+        ),
+        _("Progress saved."),
+    ),
+    "submit": (
+        SubmitForm,
+        lambda actor, action, data: services.action_submit(
+            actor=actor, action=action, note=data["note"], evidence=data["evidence"]
+        ),
+        _("Submitted for verification."),
+    ),
+    "verify": (
+        VerifyForm,
+        lambda actor, action, data: services.action_verify(
+            actor=actor, action=action, note=data["note"]
+        ),
+        _("Verified."),
+    ),
+    "reject": (
+        RejectForm,
+        lambda actor, action, data: services.action_reject(
+            actor=actor, action=action, reason=data["reason"]
+        ),
+        _("Sent back to the supplier with your reason."),
+    ),
+}
+
+
+@login_required
+@require_POST
+def action_move(request, pk, move):
+    if move not in MOVES:
+        raise Http404
+    keep_raw_upload_names(request)
+    action = access.get_object_or_404(request.user, CorrectiveAction.objects.all(), pk=pk)
+    form_class, service, message = MOVES[move]
+    form = form_class(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, form_errors_text(form))
+        return redirect(action.get_absolute_url())
+    return run_action(
+        request,
+        action.get_absolute_url(),
+        lambda: service(request.user, action, form.cleaned_data),
+        message,
+    )

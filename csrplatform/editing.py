@@ -3,9 +3,10 @@
 from collections.abc import Callable
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 
 VALIDATE_FLAG = "_validate"
 
@@ -54,3 +55,27 @@ def _attach_errors(forms, exc: ValidationError):
             target.add_error(field if field in target.fields else None, errors)
     else:
         main.add_error(None, exc)
+
+
+def error_text(exc) -> str:
+    """A refusal from a service, as a sentence for a message."""
+    if isinstance(exc, ValidationError):
+        return " ".join(exc.messages)
+    return str(exc) or _("You may not do this.")
+
+
+def run_action(request, redirect_to: str, action: Callable, success_message: str):
+    """Run a service for a POSTed button; its refusal becomes an error message and nothing
+    changes (one transaction)."""
+    try:
+        with transaction.atomic():
+            action()
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, error_text(exc))
+    else:
+        messages.success(request, success_message)
+    return redirect(redirect_to)
+
+
+def form_errors_text(form) -> str:
+    return " ".join(str(error) for errors in form.errors.values() for error in errors)

@@ -376,11 +376,16 @@ class Document(models.Model):
     """An uploaded file on a pilot (or one of its phases or deliverables), or evidence on a
     corrective action; never overwritten."""
 
-    pilot = models.ForeignKey(Pilot, on_delete=models.CASCADE, related_name="documents",
-                              null=True, blank=True)
+    pilot = models.ForeignKey(
+        Pilot, on_delete=models.CASCADE, related_name="documents", null=True, blank=True
+    )
     corrective_action = models.ForeignKey(
-        "audits.CorrectiveAction", on_delete=models.CASCADE, null=True, blank=True,
-        related_name="evidence", verbose_name=_("corrective action"),
+        "audits.CorrectiveAction",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="evidence",
+        verbose_name=_("corrective action"),
     )
     phase = models.ForeignKey(
         Phase,

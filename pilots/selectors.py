@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from csrplatform import access
+from csrplatform.inbox import InboxItem, pending_reviews
 from csrplatform.reviews.models import Review, ReviewKind, ReviewStatus
 
 from .models import Document, Phase, Pilot
@@ -98,8 +99,16 @@ def pilot_story(pilot: Pilot, user) -> dict:
     history = list(pilot.status_changes.select_related("actor"))
     comments = list(pilot.comments.select_related("author", "organisation"))
 
+    from audits.models import Finding
+
+    findings = list(
+        Finding.objects.visible_to(user)
+        .filter(pilots=pilot)
+        .select_related("audit__facility", "audit__standard")
+    )
     return {
         "participants": participants,
+        "audit_findings": findings,
         "acting_organisations": acting,
         "phases": phase_views,
         "deliverables": deliverables,
@@ -237,28 +246,31 @@ def pilot_timeline(
     return sorted(entries, key=lambda entry: (entry.on, entry.planned))
 
 
-def pilot_inbox_items(user):
-    """What waits on the user: pending reviews asked of organisations they write for."""
-    writable = access.actor_for(user).writable_org_ids
-    reviews = list(
-        Review.objects.pending()
-        .filter(reviewer_id__in=writable)
-        .select_related("reviewer", "content_type", "requested_by")
-    )
+def pilot_inbox_items(user) -> list[InboxItem]:
+    """Phases waiting for the user's agreement, assessments waiting for their reply."""
+    reviews = pending_reviews(user, (ReviewKind.PHASE_AGREEMENT, ReviewKind.ASSESSMENT_REPLY))
     phase_ids = [r.object_id for r in reviews if r.kind == ReviewKind.PHASE_AGREEMENT]
     document_ids = [r.object_id for r in reviews if r.kind == ReviewKind.ASSESSMENT_REPLY]
     phases = Phase.objects.visible_to(user).select_related("pilot").in_bulk(phase_ids)
     documents = Document.objects.visible_to(user).select_related("pilot").in_bulk(document_ids)
     items = []
     for review in reviews:
-        subject = (phases if review.kind == ReviewKind.PHASE_AGREEMENT else documents).get(
-            review.object_id
-        )
-        if subject is not None:
-            url = (
-                subject.get_absolute_url()
-                if review.kind == ReviewKind.PHASE_AGREEMENT
-                else f"{subject.pilot.get_absolute_url()}#document-{subject.pk}"
+        if review.kind == ReviewKind.PHASE_AGREEMENT:
+            subject = phases.get(review.object_id)
+            url = subject and subject.get_absolute_url()
+        else:
+            subject = documents.get(review.object_id)
+            url = subject and f"{subject.pilot.get_absolute_url()}#document-{subject.pk}"
+        if subject is None:
+            continue
+        items.append(
+            InboxItem(
+                what=f"{review.get_kind_display()}: {subject}",
+                url=url,
+                context=subject.pilot.title,
+                context_url=subject.pilot.get_absolute_url(),
+                organisation=review.reviewer.name,
+                since=review.requested_at,
             )
-            items.append({"review": review, "subject": subject, "pilot": subject.pilot, "url": url})
+        )
     return items

@@ -592,8 +592,13 @@ def document_store(
     document is a new version; nothing is overwritten.
     """
     facts = check_upload(upload)
-    target = {"pilot": None, "phase": None, "deliverable": None, "corrective_action": None,
-              **target}
+    target = {
+        "pilot": None,
+        "phase": None,
+        "deliverable": None,
+        "corrective_action": None,
+        **target,
+    }
     same_bytes = Document.objects.filter(sha256=facts["sha256"], **target)
     same = access.scope(actor, same_bytes).first()
     if same is None and same_bytes.exists():
@@ -671,9 +676,14 @@ def document_upload(
     if uploader_org not in acting:
         raise PermissionDenied
     document = document_store(
-        actor=actor, upload=upload, uploader_org=uploader_org,
+        actor=actor,
+        upload=upload,
+        uploader_org=uploader_org,
         target={"pilot": pilot, "phase": phase, "deliverable": deliverable},
-        title=title, kind=kind, visibility=visibility, replaces=replaces,
+        title=title,
+        kind=kind,
+        visibility=visibility,
+        replaces=replaces,
     )
     if kind == DocumentKind.ASSESSMENT_REPORT and uploader_org != pilot.supplier.organisation_id:
         reviews.review_request(

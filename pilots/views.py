@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from csrplatform import access
-from csrplatform.editing import edit_page
+from csrplatform.editing import edit_page, form_errors_text, run_action
 from csrplatform.lists import filtered_list, paginate
 
 from . import services
@@ -42,24 +42,6 @@ from .models import (
 )
 from .selectors import pilot_story
 from .uploads import keep_raw_upload_names
-
-
-def _error_text(exc) -> str:
-    if isinstance(exc, ValidationError):
-        return " ".join(exc.messages)
-    return str(exc) or _("You may not do this.")
-
-
-def _run_action(request, pilot, action, success_message):
-    """Run a service for a POSTed button; its refusal becomes a message, nothing changes."""
-    try:
-        action()
-    except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, _error_text(exc))
-    else:
-        messages.success(request, success_message)
-    return redirect(pilot.get_absolute_url())
-
 
 # --- lists -------------------------------------------------------------------------------------
 
@@ -257,9 +239,9 @@ def pilot_transition(request, pk):
         messages.error(request, _("Choose a status."))
         return redirect(pilot.get_absolute_url())
     target = form.cleaned_data["to_status"]
-    return _run_action(
+    return run_action(
         request,
-        pilot,
+        pilot.get_absolute_url(),
         lambda: services.pilot_transition(
             actor=request.user,
             pilot=pilot,
@@ -305,9 +287,9 @@ def participant_respond(request, pk):
     if not form.is_valid():
         messages.error(request, _("Choose accept or decline."))
         return redirect(participant.pilot.get_absolute_url())
-    return _run_action(
+    return run_action(
         request,
-        participant.pilot,
+        participant.pilot.get_absolute_url(),
         lambda: services.participant_respond(
             actor=request.user, participant=participant, **form.cleaned_data
         ),
@@ -443,10 +425,12 @@ def phase_action(request, pk, action):
     )
     form = ReasonForm(request.POST)
     if not form.is_valid():
-        messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
+        messages.error(request, form_errors_text(form))
         return redirect(phase.pilot.get_absolute_url())
     service, message = PHASE_ACTIONS[action]
-    return _run_action(request, phase.pilot, lambda: service(request.user, phase, form), message)
+    return run_action(
+        request, phase.pilot.get_absolute_url(), lambda: service(request.user, phase, form), message
+    )
 
 
 # --- documents and comments -------------------------------------------------------------------
@@ -517,9 +501,9 @@ def assessment_reply(request, pk):
     if not form.is_valid():
         messages.error(request, _("Write a reply and choose accept or dispute."))
         return redirect(document.pilot.get_absolute_url())
-    return _run_action(
+    return run_action(
         request,
-        document.pilot,
+        document.pilot.get_absolute_url(),
         lambda: services.assessment_reply(
             actor=request.user, document=document, **form.cleaned_data
         ),
@@ -535,9 +519,9 @@ def comment_add(request, pk):
     if not form.is_valid():
         messages.error(request, _("Write a comment first."))
         return redirect(pilot.get_absolute_url())
-    return _run_action(
+    return run_action(
         request,
-        pilot,
+        pilot.get_absolute_url(),
         lambda: services.comment_add(
             actor=request.user, pilot=pilot, body=form.cleaned_data["body"]
         ),

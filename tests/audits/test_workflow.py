@@ -108,8 +108,7 @@ def test_every_change_is_kept_with_who_made_it(world, audits):
     ]
     # The finding's row and its clauses are both kept, with who recorded them.
     finding_history = audits.finding_x.history.order_by("history_date")
-    assert {entry.history_user.email for entry in finding_history} == {
-        "facilitator@example.org"}
+    assert {entry.history_user.email for entry in finding_history} == {"facilitator@example.org"}
     clause_ids = {link.clause_id for link in finding_history.last().clauses.all()}
     assert clause_ids == {audits.clause_hours.pk, audits.other_clause.pk}
 

@@ -1,0 +1,131 @@
+"""Reads for the audit pages: findings by clause and severity, the boards, the inbox."""
+
+from collections import OrderedDict
+
+from django.db.models import Prefetch, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from csrplatform import access
+from csrplatform.inbox import InboxItem, pending_reviews
+from csrplatform.reviews.models import ReviewKind
+
+from .choices import SEVERITY_RANK, ActionStatus, Severity
+from .models import Audit, Clause, CorrectiveAction
+
+BOARD_COLUMNS = (
+    ("open", _("Open")),
+    ("overdue", _("Overdue")),
+    ("submitted", _("Waiting for verification")),
+    ("verified", _("Verified")),
+)
+
+
+def audit_findings(audit: Audit, user):
+    """The audit's findings with their clauses and actions, grouped by the audit standard's
+    clause, then by severity (critical first)."""
+    actions = CorrectiveAction.objects.visible_to(user).select_related("owner")
+    findings = list(
+        audit.findings.prefetch_related(
+            Prefetch("clauses", queryset=Clause.objects.select_related("standard")),
+            Prefetch("corrective_actions", queryset=actions),
+            "pilots",
+        )
+    )
+    groups: OrderedDict = OrderedDict()
+    for finding in sorted(findings, key=lambda f: SEVERITY_RANK[f.severity]):
+        own = [c for c in finding.clauses.all() if c.standard_id == audit.standard_id]
+        key = own[0] if own else None
+        groups.setdefault(key, {severity: [] for severity in Severity.values})
+        groups[key][finding.severity].append(finding)
+    ordered = sorted(
+        groups.items(), key=lambda item: (item[0] is None, item[0].reference if item[0] else "")
+    )
+    return findings, [
+        {
+            "clause": clause,
+            "by_severity": [
+                (Severity(sev).label, sev, found) for sev, found in by_severity.items() if found
+            ],
+        }
+        for clause, by_severity in ordered
+    ]
+
+
+def board(queryset, today=None):
+    """Corrective actions split into the board's columns, with their counts."""
+    today = today or timezone.localdate()
+    rows = list(queryset)
+    columns = {key: [] for key, _label in BOARD_COLUMNS}
+    for action in rows:
+        if action.status == ActionStatus.VERIFIED:
+            columns["verified"].append(action)
+        elif action.status == ActionStatus.SUBMITTED:
+            columns["submitted"].append(action)
+        elif action.is_overdue(today):
+            columns["overdue"].append(action)
+        else:
+            columns["open"].append(action)
+    # Counts by definition: an overdue action is counted as overdue whatever its status.
+    counts = {
+        "open": sum(1 for a in rows if a.status in (ActionStatus.OPEN, ActionStatus.IN_PROGRESS)),
+        "overdue": sum(1 for a in rows if a.is_overdue(today)),
+        "submitted": len(columns["submitted"]),
+        "verified": len(columns["verified"]),
+    }
+    return [(key, label, counts[key], columns[key]) for key, label in BOARD_COLUMNS]
+
+
+def audit_inbox_items(user) -> list[InboxItem]:
+    """Actions waiting for the user's verification, and overdue actions the user owns (or,
+    with no owner named, that the user's supplier must fix)."""
+    items = []
+    reviews = pending_reviews(user, (ReviewKind.ACTION_VERIFICATION,))
+    actions = (
+        CorrectiveAction.objects.visible_to(user)
+        .with_list_related()
+        .in_bulk([review.object_id for review in reviews])
+    )
+    for review in reviews:
+        action = actions.get(review.object_id)
+        if action is None:
+            continue
+        audit = action.finding.audit
+        items.append(
+            InboxItem(
+                what=_("Verify: %(action)s") % {"action": action},
+                url=action.get_absolute_url(),
+                context=str(audit),
+                context_url=audit.get_absolute_url(),
+                organisation=review.reviewer.name,
+                since=review.requested_at,
+            )
+        )
+    suppliers = access.actor_for(user).orgs_of_kind("supplier", writable=True)
+    mine = (
+        CorrectiveAction.objects.visible_to(user)
+        .overdue()
+        .with_list_related()
+        .exclude(status=ActionStatus.SUBMITTED)
+        .filter(
+            Q(owner=user)
+            | Q(
+                owner__isnull=True,
+                finding__audit__facility__supplier__organisation_id__in=suppliers,
+            )
+        )
+    )
+    for action in mine:
+        audit = action.finding.audit
+        items.append(
+            InboxItem(
+                what=_("Overdue: %(action)s") % {"action": action},
+                url=action.get_absolute_url(),
+                context=str(audit),
+                context_url=audit.get_absolute_url(),
+                organisation=audit.facility.supplier.organisation.name,
+                since=action.due_date,
+                late=True,
+            )
+        )
+    return items
