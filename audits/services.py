@@ -202,9 +202,11 @@ def verifier_for(action: CorrectiveAction) -> Organisation:
 
 
 @transaction.atomic
-def action_submit(*, actor, action: CorrectiveAction, note: str, evidence=None) -> CorrectiveAction:
+def action_submit(
+    *, actor, action: CorrectiveAction, note: str, evidence=None, on: date | None = None
+) -> CorrectiveAction:
     """The supplier says the action is done, with a note and optionally evidence, and asks
-    for verification."""
+    for verification (`on` dates a submission made earlier, outside the platform)."""
     _require(
         access.can_edit(actor, action),
         _("Only the supplier or the facilitator submits this action."),
@@ -214,17 +216,19 @@ def action_submit(*, actor, action: CorrectiveAction, note: str, evidence=None) 
         raise ValidationError({"note": _("Say what was done.")})
     _move(action, ActionStatus.SUBMITTED)
     action.progress_note = note.strip()
-    action.submitted_at = timezone.now()
     _save(action, actor)
     if evidence is not None:
         evidence_upload(actor=actor, action=action, upload=evidence)
-    reviews.review_request(
+    review = reviews.review_request(
         actor=actor,
         subject=action,
         kind=ReviewKind.ACTION_VERIFICATION,
         reviewer=verifier_for(action),
         note=note.strip(),
+        on=on,
     )
+    CorrectiveAction.objects.filter(pk=action.pk).update(submitted_at=review.requested_at)
+    action.submitted_at = review.requested_at
     return action
 
 

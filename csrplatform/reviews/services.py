@@ -23,8 +23,11 @@ def _may_answer_for(actor, review) -> bool:
 
 
 @transaction.atomic
-def review_request(*, actor, subject, kind, reviewer, note: str = "") -> Review:
-    """Ask `reviewer` (an organisation) to approve `subject`; idempotent while pending."""
+def review_request(
+    *, actor, subject, kind, reviewer, note: str = "", on: date | None = None
+) -> Review:
+    """Ask `reviewer` (an organisation) to approve `subject`; idempotent while pending.
+    `on` dates a request made earlier, outside the platform."""
     existing = (
         Review.objects.for_subject(subject)
         .of_kind(kind)
@@ -37,6 +40,9 @@ def review_request(*, actor, subject, kind, reviewer, note: str = "") -> Review:
     review = Review.objects.create(
         subject=subject, kind=kind, reviewer=reviewer, requested_by=actor, note=note
     )
+    if on is not None:
+        review.requested_at = _moment(on)
+        review.save(update_fields=["requested_at"])
     ReviewEvent.objects.create(review=review, action=ReviewAction.REQUESTED, actor=actor, note=note)
     return review
 

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from audits import demo as audits_demo
 from csrplatform.accounts import demo as accounts_demo
 from pilots import demo as pilots_demo
 from suppliers import demo as suppliers_demo
@@ -15,6 +16,7 @@ class Command(BaseCommand):
         organisations = suppliers_demo.load()
         users = accounts_demo.load(organisations)
         pilots = pilots_demo.load(organisations)
+        audits = audits_demo.load(organisations)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data loaded: {len(organisations)} organisations, {len(users)} users, "
@@ -24,6 +26,11 @@ class Command(BaseCommand):
         self.stdout.write(f"Programme: {pilots_demo.PROGRAMME['title']}")
         for title, created in pilots:
             self.stdout.write(f"  {title:<36} {'created' if created else 'already there, kept'}")
+        self.stdout.write(
+            f"Audits: {len(audits)} ({sum(created for _label, created in audits)} new)."
+        )
+        for label, created in audits:
+            self.stdout.write(f"  {label:<64} {'created' if created else 'already there, kept'}")
         self.stdout.write(f"Demo users (password: {settings.DEMO_PASSWORD}):")
         for email, description in users:
             self.stdout.write(f"  {email:<28} {description}")
