@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from csrplatform import access
+from csrplatform.errors import Conflict
 from csrplatform.reviews import services as reviews
 from csrplatform.reviews.models import Review, ReviewKind
 from pilots import services as pilot_services
@@ -23,7 +24,7 @@ from .choices import ACTION_TRANSITIONS, ActionStatus
 from .models import Audit, AuditShare, Clause, CorrectiveAction, Finding, Standard
 
 
-class ActionTransitionNotAllowed(ValidationError):
+class ActionTransitionNotAllowed(Conflict):
     """A corrective-action move the rules forbid (the API answers 409)."""
 
 
@@ -155,7 +156,7 @@ def _move(action, to_status):
 
 def _locked(action) -> CorrectiveAction:
     return (
-        CorrectiveAction.objects.select_for_update()
+        CorrectiveAction.objects.select_for_update(of=("self",))
         .select_related(
             "finding__audit__facility__supplier__organisation", "finding__audit__commissioned_by"
         )

@@ -1,11 +1,176 @@
-"""Placeholder replaced by the import feature (findings import page and its template)."""
+"""The findings import page and its downloadable templates (CSV and XLSX)."""
 
-from django.http import Http404
+import csv
+import io
+from datetime import timedelta
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+from django.views.decorators.http import require_GET, require_http_methods
+
+from csrplatform import access
+from pilots.uploads import XLSX, keep_raw_upload_names
+
+from . import imports
+from .models import Audit
+
+# Showing tens of thousands of problems helps nobody; the first ones tell what to fix.
+MAX_ERRORS_SHOWN = 500
 
 
+class FindingsImportForm(forms.Form):
+    audit = forms.ModelChoiceField(queryset=Audit.objects.none(), label=gettext_lazy("Audit"))
+    file = forms.FileField(
+        label=gettext_lazy("File"),
+        help_text=gettext_lazy(
+            "CSV (UTF-8) or Excel (XLSX, first sheet), at most 5 MB and 5,000 rows."
+        ),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["audit"].queryset = Audit.objects.editable_by(user).select_related(
+            "facility__supplier__organisation"
+        )
+
+
+def _success_message(result: imports.ImportResult) -> str:
+    findings = ngettext("%(count)d finding", "%(count)d findings", result.findings) % {
+        "count": result.findings
+    }
+    actions = ngettext(
+        "%(count)d corrective action", "%(count)d corrective actions", result.actions
+    ) % {"count": result.actions}
+    return _("Imported %(findings)s and %(actions)s.") % {"findings": findings, "actions": actions}
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
 def findings_import(request):
-    raise Http404
+    keep_raw_upload_names(request)
+    if not access.actor_for(request.user).is_facilitator_editor:
+        raise PermissionDenied(_("Only facilitators import findings."))
+    posted = request.method == "POST"
+    form = FindingsImportForm(
+        request.POST if posted else None,
+        request.FILES if posted else None,
+        user=request.user,
+        initial={"audit": request.GET.get("audit")},
+    )
+    errors = []
+    if posted and form.is_valid():
+        audit = form.cleaned_data["audit"]
+        try:
+            result = imports.findings_import(
+                actor=request.user, audit=audit, upload=form.cleaned_data["file"]
+            )
+        except imports.ImportRefused as refused:
+            errors = refused.errors
+        else:
+            messages.success(request, _success_message(result))
+            return redirect(audit.get_absolute_url())
+    context = {
+        "form": form,
+        "errors": errors[:MAX_ERRORS_SHOWN],
+        "error_count": len(errors),
+        "errors_not_shown": max(0, len(errors) - MAX_ERRORS_SHOWN),
+        "columns": _column_help(),
+    }
+    return render(request, "audits/import.html", context, status=400 if posted else 200)
 
 
+def _column_help():
+    return [
+        ("finding_ref", True, _("Any label; rows with the same label are one finding.")),
+        ("severity", True, _("critical, major or minor.")),
+        (
+            "clauses",
+            True,
+            _("STANDARDCODE:REFERENCE, several separated by “;”, e.g. eicc:A.3; sa8000:7."),
+        ),
+        ("description", True, _("What was found.")),
+        ("evidence", False, _("What shows it.")),
+        ("root_cause", False, _("Why it happened.")),
+        ("action", True, _("The corrective action; one per row.")),
+        ("preventive_action", False, _("What keeps it from happening again.")),
+        ("owner_email", False, _("E-mail address of a member of the audited supplier.")),
+        ("due_date", True, _("YYYY-MM-DD, or a date cell in Excel.")),
+    ]
+
+
+# --- the templates -------------------------------------------------------------------------------
+
+
+def _example_row() -> list:
+    return [
+        "F1",
+        "major",
+        "eicc:A.3; sa8000:7",
+        _("Overtime exceeds 60 hours a week in peak season"),
+        _("Time records of March; worker interviews"),
+        _("Production planning ignores line capacity"),
+        _("Plan production within legal working hours"),
+        _("Management reviews working hours every month"),
+        "",
+        timezone.localdate() + timedelta(days=90),
+    ]
+
+
+def _csv_template() -> HttpResponse:
+    buffer = io.StringIO()
+    buffer.write("\ufeff")  # lets Excel read UTF-8 correctly
+    writer = csv.writer(buffer)
+    writer.writerow(imports.COLUMNS)
+    writer.writerow(
+        [value.isoformat() if hasattr(value, "isoformat") else value for value in _example_row()]
+    )
+    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="findings-import.csv"'
+    return response
+
+
+def _xlsx_template() -> HttpResponse:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = _("Findings")
+    sheet.append(list(imports.COLUMNS))
+    sheet.append(_example_row())
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    sheet.cell(row=2, column=imports.COLUMNS.index("due_date") + 1).number_format = "yyyy-mm-dd"
+    for column_cells in sheet.columns:
+        sheet.column_dimensions[column_cells[0].column_letter].width = 24
+    sheet.freeze_panes = "A2"
+    help_sheet = workbook.create_sheet(_("Help"))
+    help_sheet.append([_("Column"), _("Required"), _("What to write")])
+    for name, required, text in _column_help():
+        help_sheet.append([name, _("yes") if required else _("no"), text])
+    help_sheet.append([])
+    help_sheet.append([_("Only the first sheet is imported.")])
+    help_sheet.column_dimensions["A"].width = 20
+    help_sheet.column_dimensions["C"].width = 80
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    response = HttpResponse(buffer.getvalue(), content_type=XLSX)
+    response["Content-Disposition"] = 'attachment; filename="findings-import.xlsx"'
+    return response
+
+
+@login_required
+@require_GET
 def findings_template(request, fmt):
-    raise Http404
+    if fmt == "csv":
+        return _csv_template()
+    if fmt == "xlsx":
+        return _xlsx_template()
+    raise Http404(_("Templates come as CSV or XLSX."))

@@ -185,6 +185,15 @@ CELERY_TASK_TIME_LIMIT = 10 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 9 * 60
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
+# Celery beat: e-mail the owners of corrective actions due within a week or overdue, daily.
+from celery.schedules import crontab  # noqa: E402
+
+CELERY_BEAT_SCHEDULE = {
+    "send-action-reminders": {
+        "task": "audits.tasks.send_action_reminders",
+        "schedule": crontab(hour=7, minute=0),
+    },
+}
 
 # REST API.
 REST_FRAMEWORK = {

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from csrplatform import access
+from csrplatform.errors import Conflict
 from csrplatform.reviews import services as reviews
 from csrplatform.reviews.models import Review, ReviewKind, ReviewStatus
 
@@ -37,11 +38,11 @@ from .models import (
 from .uploads import check_upload
 
 
-class TransitionNotAllowed(ValidationError):
+class TransitionNotAllowed(Conflict):
     """A status move the workflow forbids (the API answers 409)."""
 
 
-class EditConflict(ValidationError):
+class EditConflict(Conflict):
     """Someone else saved the record since this edit began (the API answers 409)."""
 
 

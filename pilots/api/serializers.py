@@ -1,17 +1,14 @@
 """Serializers of programmes and pilots. They validate input and call `pilots.services`; they
 hold no business rules. Related-object fields are scoped to what the requesting user may see."""
 
-from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
-from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
-from rest_framework import exceptions, serializers, status
-from rest_framework.settings import api_settings
+from rest_framework import serializers
 
 from csrplatform import access
-from csrplatform.api import ScopedModelSerializer
+from csrplatform.api import ScopedModelSerializer, ServiceSerializerMixin
 from csrplatform.reviews.models import Review
 from suppliers.models import Organisation
 
@@ -29,47 +26,6 @@ from ..models import (
     Programme,
     ScopeChange,
 )
-
-# --- calling services ------------------------------------------------------------------------
-
-
-class Conflict(exceptions.APIException):
-    status_code = status.HTTP_409_CONFLICT
-    default_detail = _("The record changed meanwhile, or the workflow does not allow this.")
-    default_code = "conflict"
-
-
-def _as_drf_detail(exc: ValidationError):
-    if not hasattr(exc, "error_dict"):
-        return {api_settings.NON_FIELD_ERRORS_KEY: exc.messages}
-    return {
-        (api_settings.NON_FIELD_ERRORS_KEY if name == NON_FIELD_ERRORS else name): messages
-        for name, messages in exc.message_dict.items()
-    }
-
-
-def run_service(service, *, actor, **kwargs):
-    """Call a pilots service and answer its refusals the API way.
-
-    A move the workflow forbids or an edit based on an old version is a 409 (the request was
-    fine, the record's state is not); any other ValidationError a 400; a PermissionDenied on
-    something the user can see a 403 with the service's reason. Serializers and viewsets both
-    call this, so no view repeats the try/except.
-    """
-    try:
-        with transaction.atomic():
-            return service(actor=actor, **kwargs)
-    except (services.TransitionNotAllowed, services.EditConflict) as exc:
-        raise Conflict(" ".join(exc.messages)) from exc
-    except ValidationError as exc:
-        raise serializers.ValidationError(_as_drf_detail(exc)) from exc
-    except PermissionDenied as exc:
-        raise exceptions.PermissionDenied(str(exc) or None) from exc
-
-
-class ServiceSerializerMixin:
-    def run_service(self, service, **kwargs):
-        return run_service(service, actor=self.context["request"].user, **kwargs)
 
 
 class PilotPartSerializer(ServiceSerializerMixin, ScopedModelSerializer):

@@ -2,7 +2,7 @@
 
 Every row comes through the access policy (outside it: 404). A workflow move the record's state
 does not allow, or an edit from an old version, is a 409; invalid input a 400; a refusal by a
-service on something the user can see a 403 (one mapping: `serializers.run_service`).
+service on something the user can see a 403 (one mapping: `csrplatform.api.run_service`).
 """
 
 import django_filters
@@ -10,13 +10,11 @@ from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_field
-from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser
 from rest_framework.response import Response
 
-from csrplatform import access
-from csrplatform.api import ScopedModelViewSet
+from csrplatform.api import READ_AND_ADD, ScopedModelViewSet, ServiceDecidesCreateMixin
 from csrplatform.filters import ScopedFilterSet
 from csrplatform.reviews.models import Review, ReviewKind, ReviewStatus
 
@@ -37,7 +35,6 @@ from ..uploads import RawNameDRFMultiPartParser
 from . import serializers
 
 READ_ONLY = ["get", "head", "options"]
-READ_AND_ADD = ["get", "post", "head", "options"]
 
 
 # --- filters of a pilot's parts: by pilot and a field or two ------------------------------------
@@ -111,68 +108,10 @@ class AgreementFilterSet(ScopedFilterSet):
 # --- the shared base -------------------------------------------------------------------------
 
 
-class PilotsViewSet(ScopedModelViewSet):
-    """ScopedModelViewSet plus what the pilots API shares: services called through one error
-    mapping, participants' actions fetched from the view scope, and answers that show a row
-    the way its list shows it."""
-
-    #: Actions that participants, not only the facilitator, take (agree, respond, reply...).
-    #: Their object comes from the view scope and the service decides whether this user may act,
-    #: so a refusal is a 403 with the service's reason rather than a 404.
-    participant_actions: frozenset[str] = frozenset()
-
-    def _listed_queryset(self):
-        queryset = self.queryset.all()
-        if hasattr(queryset, "with_list_related"):
-            queryset = queryset.with_list_related()
-        return queryset
-
-    def get_queryset(self):
-        if self.action not in self.participant_actions:
-            return super().get_queryset()
-        return access.scope(self.request.user, self._listed_queryset(), access.VIEW)
-
-    def run_service(self, service, **kwargs):
-        return serializers.run_service(service, actor=self.request.user, **kwargs)
-
-    def action_input(self, serializer_class) -> dict:
-        """The validated body of an action endpoint (400 when invalid)."""
-        serializer = serializer_class(data=self.request.data, context=self.get_serializer_context())
-        serializer.is_valid(raise_exception=True)
-        return serializer.validated_data
-
-    def as_listed(self, instance):
-        """`instance` re-read as the list shows it (annotations, related rows), from the view
-        scope; as it is if the write took it out of the user's sight."""
-        visible = access.scope(self.request.user, self._listed_queryset())
-        return visible.filter(pk=instance.pk).first() or instance
-
-    def as_response(self, instance, serializer_class=None, status_code=status.HTTP_200_OK):
-        serializer_class = serializer_class or self.get_serializer_class()
-        data = serializer_class(instance, context=self.get_serializer_context()).data
-        return Response(data, status=status_code)
-
-    def perform_create(self, serializer):
-        serializer.save()
-        serializer.instance = self.as_listed(serializer.instance)
-
-    def perform_update(self, serializer):
-        serializer.save()
-        serializer.instance = self.as_listed(serializer.instance)
-
-
-class ParticipantsCreateMixin:
-    """Participants, not only facilitators, add these: the service decides who may, so the
-    facilitator-only `access.can_create` gate of ScopedModelViewSet does not apply."""
-
-    def create(self, request, *args, **kwargs):
-        return mixins.CreateModelMixin.create(self, request, *args, **kwargs)
-
-
 # --- programmes and pilots -------------------------------------------------------------------
 
 
-class ProgrammeViewSet(PilotsViewSet):
+class ProgrammeViewSet(ScopedModelViewSet):
     """Programmes the caller may see; their facilitators set them up and change them."""
 
     # Explicit: with_list_related() counts pilots, and Django drops Meta.ordering from GROUP BY
@@ -182,7 +121,7 @@ class ProgrammeViewSet(PilotsViewSet):
     filterset_class = ProgrammeFilterSet
 
 
-class PilotViewSet(PilotsViewSet):
+class PilotViewSet(ScopedModelViewSet):
     """Pilots the caller takes part in (all of a facilitator's programmes' pilots).
 
     Changing a pilot needs the `version` it was read at; the status moves only through
@@ -221,7 +160,7 @@ class PilotViewSet(PilotsViewSet):
         return Response(serializers.PilotStatusChangeSerializer(changes, many=True).data)
 
 
-class ParticipantViewSet(PilotsViewSet):
+class ParticipantViewSet(ScopedModelViewSet):
     """Organisations invited to pilots; the facilitator invites, the invitee responds."""
 
     queryset = PilotParticipant.objects.select_related("organisation")
@@ -249,7 +188,7 @@ class ParticipantViewSet(PilotsViewSet):
 # --- phases and their agreements ---------------------------------------------------------------
 
 
-class PhaseViewSet(PilotsViewSet):
+class PhaseViewSet(ScopedModelViewSet):
     """A pilot's phases. They start only after every required participant agreed."""
 
     queryset = Phase.objects.all()
@@ -310,7 +249,7 @@ class PhaseViewSet(PilotsViewSet):
         return self.as_response(self.as_listed(phase))
 
 
-class AgreementViewSet(PilotsViewSet):
+class AgreementViewSet(ScopedModelViewSet):
     """Agreements to phases (asked, given, declined), as far as the caller may see them."""
 
     queryset = Review.objects.filter(kind=ReviewKind.PHASE_AGREEMENT).select_related(
@@ -324,25 +263,25 @@ class AgreementViewSet(PilotsViewSet):
 # --- the rest of the story ---------------------------------------------------------------------
 
 
-class DeliverableViewSet(PilotsViewSet):
+class DeliverableViewSet(ScopedModelViewSet):
     queryset = Deliverable.objects.all()
     serializer_class = serializers.DeliverableSerializer
     filterset_class = DeliverableFilterSet
 
 
-class ActivityViewSet(PilotsViewSet):
+class ActivityViewSet(ScopedModelViewSet):
     queryset = Activity.objects.prefetch_related("participants")
     serializer_class = serializers.ActivitySerializer
     filterset_class = ActivityFilterSet
 
 
-class ScopeChangeViewSet(PilotsViewSet):
+class ScopeChangeViewSet(ScopedModelViewSet):
     queryset = ScopeChange.objects.all()
     serializer_class = serializers.ScopeChangeSerializer
     filterset_class = ScopeChangeFilterSet
 
 
-class DocumentViewSet(ParticipantsCreateMixin, PilotsViewSet):
+class DocumentViewSet(ServiceDecidesCreateMixin, ScopedModelViewSet):
     """Documents' metadata (the file: `download_url`); participants upload new ones or new
     versions (multipart). Nothing is changed or deleted once stored."""
 
@@ -379,7 +318,7 @@ class DocumentViewSet(ParticipantsCreateMixin, PilotsViewSet):
         return self.as_response(review, serializers.ReviewSerializer)
 
 
-class CommentViewSet(ParticipantsCreateMixin, PilotsViewSet):
+class CommentViewSet(ServiceDecidesCreateMixin, ScopedModelViewSet):
     """Participants' comments on pilots' progress."""
 
     queryset = Comment.objects.select_related("author", "organisation")

@@ -1,29 +1,9 @@
-from django.db import transaction
 from rest_framework import serializers
 
-from csrplatform.api import ScopedModelSerializer
+from csrplatform.api import ScopedModelSerializer, ServiceSerializerMixin
 
 from .. import services
 from ..models import Certification, Cluster, Facility, Organisation, Supplier, SupplyRelationship
-
-
-class ServiceSerializerMixin:
-    """Saves go through the directory's services, which check the policy and full_clean()."""
-
-    def _as_drf_error(self, exc):
-        detail = (
-            exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
-        )
-        return serializers.ValidationError(detail)
-
-    def run_service(self, service, **kwargs):
-        from django.core.exceptions import ValidationError
-
-        try:
-            with transaction.atomic():
-                return service(actor=self.context["request"].user, **kwargs)
-        except ValidationError as exc:
-            raise self._as_drf_error(exc) from exc
 
 
 class SupplierProfileSerializer(serializers.ModelSerializer):

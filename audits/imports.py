@@ -1,0 +1,595 @@
+"""Import findings and their corrective actions into an audit from a CSV or XLSX file.
+
+All rows or none: the whole file is read and every row checked first, and each problem is
+kept as (row as numbered in the file, column, what to do about it). Only a file without a
+single problem is written, through the services, in one transaction.
+"""
+
+import csv
+import io
+import re
+import zipfile
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models.functions import Lower
+from django.utils.translation import gettext as _
+
+from pilots.uploads import TYPE_NAMES, XLSX, clean_filename, sniff_content_type
+
+from . import services
+from .choices import Severity
+from .models import Audit, Clause, Standard
+
+COLUMNS = (
+    "finding_ref",
+    "severity",
+    "clauses",
+    "description",
+    "evidence",
+    "root_cause",
+    "action",
+    "preventive_action",
+    "owner_email",
+    "due_date",
+)
+REQUIRED_VALUES = ("finding_ref", "severity", "clauses", "description", "action", "due_date")
+# Columns that describe the finding: every row of one finding_ref repeats them unchanged.
+FINDING_COLUMNS = ("severity", "clauses", "description", "evidence", "root_cause")
+
+MAX_FILE_BYTES = 5 * 1024 * 1024
+MAX_ROWS = 5000
+# A 5 MB workbook may unpack to far more; 10 columns of text in 5,000 rows stay well below this.
+MAX_XLSX_UNPACKED_BYTES = 100 * 1024 * 1024
+# Cells right of this column are never read, so a cell placed at column XFD cannot make every
+# row 16,384 cells wide in memory.
+MAX_XLSX_COLUMNS = 50
+ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+CSV_DELIMITERS = (",", ";", "\t")
+
+
+@dataclass(frozen=True)
+class RowError:
+    """One problem: the row as numbered in the file (None: the whole file), the column
+    ("" when none applies) and what to change."""
+
+    row: int | None
+    column: str
+    message: str
+
+
+class ImportRefused(Exception):
+    """The file was not imported; `errors` says why, all of it at once where possible."""
+
+    def __init__(self, errors: list[RowError]):
+        super().__init__(errors)
+        self.errors = errors
+
+
+@dataclass
+class ImportResult:
+    findings: int
+    actions: int
+
+
+@dataclass
+class _Table:
+    header_row: int
+    header: list[str]
+    rows: list[tuple[int, list]]  # (row number in the file, cell values)
+
+
+@dataclass
+class _PlannedAction:
+    row: int
+    action: str
+    preventive_action: str
+    owner: object
+    due_date: date
+
+
+@dataclass
+class _PlannedFinding:
+    ref: str
+    row: int
+    severity: str
+    description: str
+    evidence: str
+    root_cause: str
+    clauses: list
+    actions: list = field(default_factory=list)
+
+
+def _refuse(message: str, *, row: int | None = None, column: str = ""):
+    raise ImportRefused([RowError(row, column, message)])
+
+
+# --- reading the file ----------------------------------------------------------------------------
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == datetime.min.time() else str(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def _is_blank(cells) -> bool:
+    return all(_text(cell) == "" for cell in cells)
+
+
+def _table(numbered_rows) -> _Table:
+    """The first non-blank row is the header; blank rows are skipped but keep their numbers."""
+    header_row, header, rows = None, None, []
+    for number, cells in numbered_rows:
+        if _is_blank(cells):
+            continue
+        if header is None:
+            header_row, header = number, [_text(cell) for cell in cells]
+            continue
+        if len(rows) == MAX_ROWS:
+            _refuse(
+                _(
+                    "The file has more than %(limit)s rows below the header; "
+                    "split it into several files."
+                )
+                % {"limit": f"{MAX_ROWS:,}"}
+            )
+        rows.append((number, list(cells)))
+    if header is None:
+        _refuse(_("The file is empty."))
+    if not rows:
+        _refuse(_("The file has a header row but no rows below it."), row=header_row)
+    return _Table(header_row=header_row, header=header, rows=rows)
+
+
+def _csv_rows(data: bytes):
+    if b"\x00" in data:
+        _refuse(_("The file is neither a CSV text file nor an Excel workbook (XLSX)."))
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        _refuse(
+            _(
+                "The file is neither an Excel workbook (XLSX) nor a CSV file in UTF-8. "
+                "In Excel choose “CSV UTF-8” when saving, or upload the XLSX file."
+            )
+        )
+    # Excel writes “;” between cells where the decimal separator is a comma: the header row,
+    # which holds only column names, tells which separator this file uses.
+    first_line = text.lstrip("\r\n").split("\n", 1)[0]
+    delimiter = max(CSV_DELIMITERS, key=first_line.count)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    # Rows are numbered as a spreadsheet shows them: one per record, even when a quoted cell
+    # spans several lines.
+    number = 0
+    while True:
+        number += 1
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            _refuse(
+                _("This row cannot be read as CSV (%(reason)s); check its quotes.")
+                % {"reason": exc},
+                row=number,
+            )
+        yield number, cells
+
+
+def _xlsx_rows(data: bytes):
+    from openpyxl import load_workbook
+
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        if sum(member.file_size for member in archive.infolist()) > MAX_XLSX_UNPACKED_BYTES:
+            _refuse(_("The workbook unpacks to more than 100 MB; save it again or split it."))
+    unreadable = _("The Excel workbook cannot be read; open it in Excel and save it again.")
+    # A damaged workbook fails in many different ways inside openpyxl, all the same to us.
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception:
+        _refuse(unreadable)
+    try:
+        sheet = workbook.worksheets[0]
+        # The size a workbook declares may be wrong or huge; read only the cells it has.
+        sheet.reset_dimensions()
+        rows = sheet.iter_rows(min_row=1, max_col=MAX_XLSX_COLUMNS, values_only=True)
+        yield from enumerate(rows, start=1)
+    except Exception:
+        _refuse(unreadable)
+    finally:
+        workbook.close()
+
+
+def read_table(upload) -> _Table:
+    """The upload's header and rows, or ImportRefused if it is not a file we can read."""
+    try:
+        clean_filename(getattr(upload, "raw_name", None) or upload.name or "")
+    except ValidationError as exc:
+        _refuse(" ".join(exc.messages))
+    if upload.size == 0:
+        _refuse(_("The file is empty."))
+    if upload.size > MAX_FILE_BYTES:
+        _refuse(
+            _("The file is larger than %(limit)d MB; split it into several files.")
+            % {"limit": MAX_FILE_BYTES // 1_048_576}
+        )
+    content_type = sniff_content_type(upload)
+    if content_type is not None and content_type != XLSX:
+        _refuse(
+            _("This is a %(kind)s file; upload a CSV file or an Excel workbook (XLSX).")
+            % {"kind": TYPE_NAMES[content_type]}
+        )
+    upload.seek(0)
+    data = upload.read()
+    upload.seek(0)
+    return _table(_xlsx_rows(data) if content_type == XLSX else _csv_rows(data))
+
+
+# --- checking every row --------------------------------------------------------------------------
+
+
+def _check_header(table: _Table) -> dict[str, int]:
+    errors, positions = [], {}
+    for index, name in enumerate(table.header):
+        if not name:
+            continue
+        if name in positions:
+            errors.append(
+                RowError(table.header_row, name, _("This column appears twice; keep one."))
+            )
+        elif name not in COLUMNS:
+            errors.append(
+                RowError(
+                    table.header_row,
+                    name,
+                    _("Unknown column “%(name)s”; the columns are: %(columns)s.")
+                    % {"name": name, "columns": ", ".join(COLUMNS)},
+                )
+            )
+        positions.setdefault(name, index)
+    for name in COLUMNS:
+        if name not in positions:
+            errors.append(
+                RowError(
+                    table.header_row,
+                    name,
+                    _("Column “%(name)s” is missing; add it to the header row.") % {"name": name},
+                )
+            )
+    if errors:
+        raise ImportRefused(errors)
+    return positions
+
+
+def _parse_clause_refs(text: str) -> tuple[list[tuple[str, str]], list[str]]:
+    refs, bad = [], []
+    for piece in text.split(";"):
+        piece = piece.strip()
+        if not piece:
+            continue
+        code, sep, reference = piece.partition(":")
+        if not sep or not code.strip() or not reference.strip():
+            bad.append(piece)
+        else:
+            refs.append((code.strip(), reference.strip()))
+    return refs, bad
+
+
+class _ClauseLookup:
+    """Clauses by “CODE:REFERENCE”, exact first, then ignoring case when that is unambiguous."""
+
+    def __init__(self, codes: set[str]):
+        lowered = {code.lower() for code in codes}
+        standards = Standard.objects.annotate(lower_code=Lower("code")).filter(
+            lower_code__in=lowered
+        )
+        self.codes = {standard.code.lower() for standard in standards}
+        self.exact, self.folded = {}, {}
+        for clause in Clause.objects.filter(standard__in=standards).select_related("standard"):
+            key = (clause.standard.code, clause.reference)
+            self.exact[key] = clause
+            folded = (key[0].lower(), key[1].lower())
+            self.folded.setdefault(folded, []).append(clause)
+
+    def find(self, code: str, reference: str):
+        if (code, reference) in self.exact:
+            return self.exact[(code, reference)]
+        matches = self.folded.get((code.lower(), reference.lower()), [])
+        return matches[0] if len(matches) == 1 else None
+
+
+def _supplier_members(audit: Audit) -> dict:
+    user_model = get_user_model()
+    members = user_model.objects.filter(
+        memberships__organisation_id=audit.facility.supplier.organisation_id, is_active=True
+    )
+    return {user.email.lower(): user for user in members}
+
+
+def _parse_due_date(value):
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    text = _text(value)
+    if ISO_DATE.fullmatch(text):
+        try:
+            return date.fromisoformat(text)
+        except ValueError:
+            raise ValueError(
+                _("“%(value)s” is not a day of the calendar; check the month and day.")
+                % {"value": text}
+            ) from None
+    raise ValueError(
+        _("“%(value)s” is not a date; write it as YYYY-MM-DD, e.g. 2026-03-31.") % {"value": text}
+    )
+
+
+def _check_row(number, values, *, clause_lookup, members, supplier_name, errors):
+    """The row's values, parsed; each problem goes to `errors` (and its value is None)."""
+
+    def error(column, message):
+        errors.append(RowError(number, column, message))
+
+    parsed = dict(values)
+    parsed.update({"raw_" + column: _text(values[column]) for column in FINDING_COLUMNS})
+    for column in REQUIRED_VALUES:
+        if values[column] in (None, ""):
+            error(column, _("Fill in %(column)s; it is required.") % {"column": column})
+            parsed[column] = None
+    parsed["action_key"] = " ".join(values["action"].split()).casefold()
+
+    if values["severity"]:
+        severity = values["severity"].lower()
+        if severity in Severity.values:
+            parsed["severity"] = severity
+        else:
+            parsed["severity"] = None
+            error(
+                "severity",
+                _("Unknown severity “%(value)s”; use critical, major or minor.")
+                % {"value": values["severity"]},
+            )
+
+    if values["clauses"]:
+        refs, bad = _parse_clause_refs(values["clauses"])
+        clauses = []
+        for piece in bad:
+            error(
+                "clauses",
+                _(
+                    "“%(value)s” is not a clause; write STANDARDCODE:REFERENCE, "
+                    "several separated by “;”, e.g. eicc:A.3; sa8000:7."
+                )
+                % {"value": piece},
+            )
+        for code, reference in refs:
+            clause = clause_lookup.find(code, reference)
+            if clause is not None:
+                clauses.append(clause)
+            elif code.lower() not in clause_lookup.codes:
+                error(
+                    "clauses",
+                    _("No standard has the code “%(code)s”; check the standard's code.")
+                    % {"code": code},
+                )
+            else:
+                error(
+                    "clauses",
+                    _("Standard “%(code)s” has no clause “%(reference)s”.")
+                    % {"code": code, "reference": reference},
+                )
+        if not refs and not bad:
+            error("clauses", _("Name at least one clause, e.g. eicc:A.3."))
+        complete = clauses and not bad and len(clauses) == len(refs)
+        parsed["clauses"] = sorted(set(clauses), key=lambda c: c.pk) if complete else None
+
+    if values["due_date"] not in (None, ""):
+        try:
+            parsed["due_date"] = _parse_due_date(values["due_date"])
+        except ValueError as exc:
+            parsed["due_date"] = None
+            error("due_date", str(exc))
+
+    email = values["owner_email"]
+    parsed["owner"] = None
+    if email:
+        owner = members.get(email.lower())
+        if owner is None:
+            error(
+                "owner_email",
+                _(
+                    "No member of %(supplier)s has the e-mail address “%(email)s”; "
+                    "use a member's address or leave it empty."
+                )
+                % {"supplier": supplier_name, "email": email},
+            )
+        parsed["owner"] = owner
+    return parsed
+
+
+def _row_values(number, cells, positions, header, errors) -> dict:
+    values = {}
+    for name, index in positions.items():
+        if name in COLUMNS:
+            cell = cells[index] if index < len(cells) else None
+            values[name] = cell if name == "due_date" and isinstance(cell, date) else _text(cell)
+    for index, cell in enumerate(cells):
+        named = index < len(header) and header[index]
+        if not named and _text(cell):
+            errors.append(
+                RowError(
+                    number,
+                    _("column %(number)d") % {"number": index + 1},
+                    _(
+                        "This cell is in a column without a name in the header row; "
+                        "move or delete it."
+                    ),
+                )
+            )
+    return values
+
+
+def plan_import(*, audit: Audit, table: _Table) -> list[_PlannedFinding]:
+    """Check every row; the findings and actions to create, or ImportRefused with every problem."""
+    positions = _check_header(table)
+    errors: list[RowError] = []
+    raw_rows = [
+        (number, _row_values(number, cells, positions, table.header, errors))
+        for number, cells in table.rows
+    ]
+    codes = set()
+    for _number, values in raw_rows:
+        refs, _bad = _parse_clause_refs(values["clauses"])
+        codes.update(code for code, _reference in refs)
+    clause_lookup = _ClauseLookup(codes)
+    members = _supplier_members(audit)
+    supplier_name = audit.facility.supplier.organisation.name
+
+    findings: dict[str, _PlannedFinding] = {}
+    first_rows: dict[str, tuple[int, dict]] = {}
+    seen_actions: dict[tuple[str, str], int] = {}
+    for number, values in raw_rows:
+        row = _check_row(
+            number,
+            values,
+            clause_lookup=clause_lookup,
+            members=members,
+            supplier_name=supplier_name,
+            errors=errors,
+        )
+        ref = row["finding_ref"]
+        if not ref:
+            continue
+        if ref not in first_rows:
+            first_rows[ref] = (number, row)
+        else:
+            _check_same_finding(ref, number, row, *first_rows[ref], errors)
+        if row["action"]:
+            key = (ref, row["action_key"])
+            if key in seen_actions:
+                errors.append(
+                    RowError(
+                        number,
+                        "action",
+                        _(
+                            "Row %(row)d already has this action for finding “%(ref)s”; "
+                            "delete the repeated row."
+                        )
+                        % {"row": seen_actions[key], "ref": ref},
+                    )
+                )
+                continue
+            seen_actions[key] = number
+        if errors:
+            continue  # nothing will be created; only keep looking for problems
+        finding = findings.get(ref)
+        if finding is None:
+            finding = findings[ref] = _PlannedFinding(
+                ref=ref,
+                row=number,
+                severity=row["severity"],
+                description=row["description"],
+                evidence=row["evidence"],
+                root_cause=row["root_cause"],
+                clauses=row["clauses"],
+            )
+        finding.actions.append(
+            _PlannedAction(
+                row=number,
+                action=row["action"],
+                preventive_action=row["preventive_action"],
+                owner=row["owner"],
+                due_date=row["due_date"],
+            )
+        )
+    if errors:
+        raise ImportRefused(errors)
+    return list(findings.values())
+
+
+def _check_same_finding(ref, number, row, first_number, first, errors):
+    for column in FINDING_COLUMNS:
+        mine, theirs = row[column], first[column]
+        if mine is None or theirs is None:
+            continue  # already reported as a problem of its own
+        if column == "clauses":
+            mine, theirs = {c.pk for c in mine}, {c.pk for c in theirs}
+        if mine != theirs:
+            shown = first["raw_" + column]
+            errors.append(
+                RowError(
+                    number,
+                    column,
+                    _(
+                        "Row %(first)d of finding “%(ref)s” says “%(value)s”; "
+                        "every row of one finding repeats its %(column)s unchanged."
+                    )
+                    % {
+                        "first": first_number,
+                        "ref": ref,
+                        "column": column,
+                        "value": shown if len(shown) <= 80 else shown[:79] + "…",
+                    },
+                )
+            )
+
+
+# --- writing -------------------------------------------------------------------------------------
+
+# Model field names a service may complain about, as the file names them.
+_FIELD_COLUMNS = {"owner": "owner_email", "__all__": ""}
+
+
+def _service_errors(row: int, exc: ValidationError) -> list[RowError]:
+    if hasattr(exc, "error_dict"):
+        return [
+            RowError(row, _FIELD_COLUMNS.get(name, name), message)
+            for name, messages in exc.message_dict.items()
+            for message in messages
+        ]
+    return [RowError(row, "", message) for message in exc.messages]
+
+
+def findings_import(*, actor, audit: Audit, upload) -> ImportResult:
+    """Import a file's findings and corrective actions into `audit`: all of them or none."""
+    plan = plan_import(audit=audit, table=read_table(upload))
+    actions = 0
+    with transaction.atomic():
+        for planned in plan:
+            row = planned.row
+            try:
+                finding = services.finding_save(
+                    actor=actor,
+                    audit=audit,
+                    severity=planned.severity,
+                    description=planned.description,
+                    evidence=planned.evidence,
+                    root_cause=planned.root_cause,
+                    clauses=planned.clauses,
+                )
+                for planned_action in planned.actions:
+                    row = planned_action.row
+                    services.action_create(
+                        actor=actor,
+                        finding=finding,
+                        action=planned_action.action,
+                        preventive_action=planned_action.preventive_action,
+                        owner=planned_action.owner,
+                        due_date=planned_action.due_date,
+                    )
+                    actions += 1
+            except ValidationError as exc:
+                # Raising out of the atomic block rolls back every row written so far.
+                raise ImportRefused(_service_errors(row, exc)) from exc
+    return ImportResult(findings=len(plan), actions=actions)
