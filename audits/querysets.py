@@ -1,4 +1,4 @@
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.utils import timezone
 
 from suppliers.querysets import ScopedQuerySet
@@ -35,13 +35,3 @@ class CorrectiveActionQuerySet(ScopedQuerySet):
     def overdue(self, today=None):
         today = today or timezone.localdate()
         return self.exclude(status="verified").filter(due_date__lt=today)
-
-    def board_counts(self, today=None):
-        """Counts for the corrective-action board, in one query."""
-        today = today or timezone.localdate()
-        return self.aggregate(
-            open=Count("pk", filter=Q(status__in=("open", "in_progress"))),
-            overdue=Count("pk", filter=~Q(status="verified") & Q(due_date__lt=today)),
-            submitted=Count("pk", filter=Q(status="submitted")),
-            verified=Count("pk", filter=Q(status="verified")),
-        )

@@ -53,7 +53,8 @@ def audit_findings(audit: Audit, user):
 
 
 def board(queryset, today=None):
-    """Corrective actions split into the board's columns, with their counts."""
+    """Corrective actions split into the board's columns, with their counts. Each action is
+    in one column: waiting for verification and verified first, then overdue, then open."""
     today = today or timezone.localdate()
     rows = list(queryset)
     columns = {key: [] for key, _label in BOARD_COLUMNS}
@@ -66,14 +67,7 @@ def board(queryset, today=None):
             columns["overdue"].append(action)
         else:
             columns["open"].append(action)
-    # Counts by definition: an overdue action is counted as overdue whatever its status.
-    counts = {
-        "open": sum(1 for a in rows if a.status in (ActionStatus.OPEN, ActionStatus.IN_PROGRESS)),
-        "overdue": sum(1 for a in rows if a.is_overdue(today)),
-        "submitted": len(columns["submitted"]),
-        "verified": len(columns["verified"]),
-    }
-    return [(key, label, counts[key], columns[key]) for key, label in BOARD_COLUMNS]
+    return [(key, label, len(columns[key]), columns[key]) for key, label in BOARD_COLUMNS]
 
 
 def audit_inbox_items(user) -> list[InboxItem]:
