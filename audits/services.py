@@ -16,6 +16,7 @@ from csrplatform import access
 from csrplatform.errors import Conflict
 from csrplatform.reviews import services as reviews
 from csrplatform.reviews.models import Review, ReviewKind
+from csrplatform.services import apply_fields, require
 from pilots import services as pilot_services
 from pilots.choices import DocumentKind, ParticipantRole
 from suppliers.models import Organisation
@@ -26,19 +27,6 @@ from .models import Audit, AuditShare, Clause, CorrectiveAction, Finding, Standa
 
 class ActionTransitionNotAllowed(Conflict):
     """A corrective-action move the rules forbid (the API answers 409)."""
-
-
-def _require(allowed: bool, message=None):
-    if not allowed:
-        raise PermissionDenied(message or _("You may not make this change."))
-
-
-def _apply(instance, values: dict, allowed_fields):
-    unknown = set(values) - set(allowed_fields)
-    if unknown:
-        raise ValueError(f"Unknown fields: {sorted(unknown)}")
-    for name, value in values.items():
-        setattr(instance, name, value)
 
 
 def _save(instance, actor):
@@ -55,9 +43,9 @@ def _save(instance, actor):
 @transaction.atomic
 def standard_save(*, actor, standard: Standard | None = None, **fields) -> Standard:
     """Create or change a standard (facilitators)."""
-    _require(access.actor_for(actor).is_facilitator_editor)
+    require(access.actor_for(actor).is_facilitator_editor)
     standard = standard or Standard()
-    _apply(standard, fields, ("code", "name", "issuer", "version"))
+    apply_fields(standard, fields, ("code", "name", "issuer", "version"))
     standard.full_clean()
     standard.save()
     return standard
@@ -66,9 +54,9 @@ def standard_save(*, actor, standard: Standard | None = None, **fields) -> Stand
 @transaction.atomic
 def clause_save(*, actor, clause: Clause | None = None, **fields) -> Clause:
     """Create or change a clause of a standard (facilitators)."""
-    _require(access.actor_for(actor).is_facilitator_editor)
+    require(access.actor_for(actor).is_facilitator_editor)
     clause = clause or Clause()
-    _apply(clause, fields, ("standard", "reference", "title", "topic"))
+    apply_fields(clause, fields, ("standard", "reference", "title", "topic"))
     clause.full_clean()
     clause.save()
     return clause
@@ -92,9 +80,9 @@ AUDIT_FIELDS = (
 @transaction.atomic
 def audit_save(*, actor, audit: Audit | None = None, **fields) -> Audit:
     """Record an audit (facilitators; a customer's audits are entered on its behalf)."""
-    _require(access.actor_for(actor).is_facilitator_editor, _("Only facilitators record audits."))
+    require(access.actor_for(actor).is_facilitator_editor, _("Only facilitators record audits."))
     audit = audit or Audit()
-    _apply(audit, fields, AUDIT_FIELDS)
+    apply_fields(audit, fields, AUDIT_FIELDS)
     if audit.commissioned_by_id and audit.commissioned_by.kind != "customer":
         raise ValidationError({"commissioned_by": _("Only a customer commissions audits.")})
     audit.full_clean()
@@ -107,11 +95,11 @@ def finding_save(
     *, actor, audit: Audit, finding: Finding | None = None, clauses=None, **fields
 ) -> Finding:
     """Record a finding and the clauses (of one or more standards) it breaks."""
-    _require(access.can_edit(actor, audit), _("Only facilitators record findings."))
+    require(access.can_edit(actor, audit), _("Only facilitators record findings."))
     finding = finding or Finding(audit=audit)
     if finding.audit_id != audit.pk:
         raise PermissionDenied
-    _apply(finding, fields, ("severity", "description", "evidence", "root_cause"))
+    apply_fields(finding, fields, ("severity", "description", "evidence", "root_cause"))
     _save(finding, actor)
     if clauses is not None:
         if not clauses:
@@ -124,10 +112,10 @@ def finding_save(
 def action_create(*, actor, finding: Finding, **fields) -> CorrectiveAction:
     """Plan a corrective action for a finding (facilitators, or the audited supplier)."""
     action = CorrectiveAction(finding=finding)
-    _require(
+    require(
         access.actor_for(actor).is_facilitator_editor or _writes_for_supplier(actor, finding.audit)
     )
-    _apply(action, fields, ("action", "preventive_action", "owner", "due_date"))
+    apply_fields(action, fields, ("action", "preventive_action", "owner", "due_date"))
     return _save(action, actor)
 
 
@@ -169,7 +157,7 @@ def action_progress(
     *, actor, action: CorrectiveAction, note: str = "", owner=None, due_date: date | None = None
 ) -> CorrectiveAction:
     """The supplier reports progress (an open action becomes in progress)."""
-    _require(
+    require(
         access.can_edit(actor, action),
         _("Only the supplier or the facilitator updates this action."),
     )
@@ -208,7 +196,7 @@ def action_submit(
 ) -> CorrectiveAction:
     """The supplier says the action is done, with a note and optionally evidence, and asks
     for verification (`on` dates a submission made earlier, outside the platform)."""
-    _require(
+    require(
         access.can_edit(actor, action),
         _("Only the supplier or the facilitator submits this action."),
     )
@@ -285,7 +273,7 @@ def action_reject(*, actor, action: CorrectiveAction, reason: str) -> Corrective
 @transaction.atomic
 def evidence_upload(*, actor, action: CorrectiveAction, upload, title: str = ""):
     """Attach evidence to a corrective action (the supplier, or the facilitator)."""
-    _require(
+    require(
         access.can_edit(actor, action),
         _("Only the supplier or the facilitator adds evidence to this action."),
     )
@@ -314,7 +302,7 @@ def evidence_upload(*, actor, action: CorrectiveAction, upload, title: str = "")
 @transaction.atomic
 def audit_share(*, actor, audit: Audit, customer: Organisation) -> AuditShare:
     """The supplier lets one of its customers see this audit."""
-    _require(
+    require(
         _writes_for_supplier(actor, audit),
         _("Only the audited supplier decides whom it shares its audits with."),
     )
@@ -332,7 +320,7 @@ def audit_share(*, actor, audit: Audit, customer: Organisation) -> AuditShare:
 @transaction.atomic
 def audit_share_withdraw(*, actor, share: AuditShare) -> AuditShare:
     """The supplier withdraws a share; the customer no longer sees the audit."""
-    _require(_writes_for_supplier(actor, share.audit))
+    require(_writes_for_supplier(actor, share.audit))
     if share.withdrawn_at is None:
         share.withdrawn_at = timezone.now()
         share.withdrawn_by = actor

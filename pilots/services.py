@@ -13,6 +13,7 @@ from csrplatform import access
 from csrplatform.errors import Conflict
 from csrplatform.reviews import services as reviews
 from csrplatform.reviews.models import Review, ReviewKind, ReviewStatus
+from csrplatform.services import apply_fields, require
 
 from .choices import (
     TRANSITIONS,
@@ -69,21 +70,8 @@ PILOT_FIELDS = (
 )
 
 
-def _require(allowed: bool, message=None):
-    if not allowed:
-        raise PermissionDenied(message or _("You may not make this change."))
-
-
-def _apply(instance, values: dict, allowed_fields):
-    unknown = set(values) - set(allowed_fields)
-    if unknown:
-        raise ValueError(f"Unknown fields: {sorted(unknown)}")
-    for name, value in values.items():
-        setattr(instance, name, value)
-
-
 def _require_facilitator_of(actor, pilot):
-    _require(access.can_edit(actor, pilot), _("Only the programme's facilitator may do this."))
+    require(access.can_edit(actor, pilot), _("Only the programme's facilitator may do this."))
 
 
 # --- programmes ----------------------------------------------------------------------------
@@ -96,8 +84,8 @@ def programme_save(
     """Create or change a programme; its facilitator must be one of the actor's."""
     programme = programme or Programme()
     if programme.pk:
-        _require(access.can_edit(actor, programme))
-    _apply(
+        require(access.can_edit(actor, programme))
+    apply_fields(
         programme,
         fields,
         (
@@ -112,7 +100,7 @@ def programme_save(
         ),
     )
     actor_info = access.actor_for(actor)
-    _require(
+    require(
         actor_info.is_superuser
         or programme.facilitator_id in actor_info.orgs_of_kind("facilitator", writable=True),
         _("You may only set up programmes that your organisation facilitates."),
@@ -141,12 +129,12 @@ def pilot_create(
 
     `participants` are (organisation, role) pairs invited as well.
     """
-    _require(
+    require(
         access.can_edit(actor, programme),
         _("Only the programme's facilitator may add pilots to it."),
     )
     pilot = Pilot(programme=programme, supplier=supplier, updated_by=actor)
-    _apply(pilot, fields, PILOT_FIELDS)
+    apply_fields(pilot, fields, PILOT_FIELDS)
     pilot.full_clean()
     pilot.save()
     invited = [
@@ -188,7 +176,7 @@ def pilot_update(*, actor, pilot: Pilot, expected_version: int, **fields) -> Pil
             )
             % {"who": who, "when": timezone.localtime(current.updated_at).strftime("%H:%M")}
         )
-    _apply(current, fields, PILOT_FIELDS)
+    apply_fields(current, fields, PILOT_FIELDS)
     current.updated_by = actor
     current.full_clean()
     current.version = F("version") + 1
@@ -287,7 +275,7 @@ def participant_respond(
     allowed = participant.organisation_id in access.actor_for(
         actor
     ).writable_org_ids or access.can_edit(actor, participant.pilot)
-    _require(allowed)
+    require(allowed)
     if participant.invitation_status != InvitationStatus.INVITED:
         raise ValidationError(_("This invitation was already answered."))
     if not accept and not reason.strip():
@@ -317,7 +305,7 @@ def phase_save(*, actor, pilot: Pilot, phase: Phase | None = None, **fields) -> 
     if phase.pk and phase.pilot_id != pilot.pk:
         raise PermissionDenied
     before = {name: getattr(phase, name) for name in PHASE_TERMS} if phase.pk else None
-    _apply(phase, fields, (*PHASE_TERMS, "number", "actual_start", "actual_end"))
+    apply_fields(phase, fields, (*PHASE_TERMS, "number", "actual_start", "actual_end"))
     if phase.number is None:
         phase.number = (
             pilot.phases.order_by("-number").values_list("number", flat=True).first() or 0
@@ -498,7 +486,7 @@ def _save_part(actor, pilot, instance, fields, allowed, related=None):
     if instance.pk and instance.pilot_id != pilot.pk:
         raise PermissionDenied
     instance.pilot = pilot
-    _apply(instance, fields, allowed)
+    apply_fields(instance, fields, allowed)
     for name in ("phase", "deliverable"):
         linked = getattr(instance, name, None)
         if linked is not None and linked.pilot_id != pilot.pk:
@@ -557,7 +545,7 @@ def scope_change_save(*, actor, pilot, scope_change=None, **fields) -> ScopeChan
 def comment_add(*, actor, pilot: Pilot, body: str, organisation=None) -> Comment:
     """A participant comments on the pilot's progress."""
     acting = access.acting_organisations(actor, pilot)
-    _require(bool(acting), _("Only the pilot's participants comment on it."))
+    require(bool(acting), _("Only the pilot's participants comment on it."))
     if organisation is not None and organisation.pk not in acting:
         raise PermissionDenied
     comment = Comment(
@@ -669,7 +657,7 @@ def document_upload(
     An NGO's assessment report asks the supplier for a reply.
     """
     acting = access.acting_organisations(actor, pilot)
-    _require(bool(acting), _("Only the pilot's participants upload documents to it."))
+    require(bool(acting), _("Only the pilot's participants upload documents to it."))
     for name, linked in (("phase", phase), ("deliverable", deliverable), ("replaces", replaces)):
         if linked is not None and linked.pilot_id != pilot.pk:
             raise ValidationError({name: _("This belongs to another pilot.")})

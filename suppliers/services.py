@@ -1,10 +1,11 @@
 """Writes to the directory. Views, forms and serializers validate input and call these."""
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from csrplatform import access
+from csrplatform.services import apply_fields, require
 
 from .choices import OrganisationKind
 from .models import Cluster, Facility, Organisation, Supplier, SupplyRelationship
@@ -29,27 +30,14 @@ SUPPLIER_FIELDS = (
 )
 
 
-def _require(allowed: bool):
-    if not allowed:
-        raise PermissionDenied(_("You may not make this change."))
-
-
-def _apply(instance, values: dict, allowed_fields):
-    unknown = set(values) - set(allowed_fields)
-    if unknown:
-        raise ValueError(f"Unknown fields: {sorted(unknown)}")
-    for name, value in values.items():
-        setattr(instance, name, value)
-
-
 @transaction.atomic
 def organisation_create(
     *, actor, supplier_profile: dict | None = None, certifications=None, **fields
 ) -> Organisation:
     """Add an organisation; a supplier gets its supplier profile in the same transaction."""
-    _require(access.can_create(actor, Organisation))
+    require(access.can_create(actor, Organisation))
     organisation = Organisation()
-    _apply(organisation, fields, ORGANISATION_FIELDS)
+    apply_fields(organisation, fields, ORGANISATION_FIELDS)
     organisation.full_clean()
     organisation.save()
     if organisation.kind == OrganisationKind.SUPPLIER:
@@ -72,7 +60,7 @@ def organisation_update(
     **fields,
 ) -> Organisation:
     """Change an organisation the actor may edit (and its supplier profile)."""
-    _require(access.can_edit(actor, organisation))
+    require(access.can_edit(actor, organisation))
     changes_kind = "kind" in fields and fields["kind"] != organisation.kind
     if (
         changes_kind
@@ -87,7 +75,7 @@ def organisation_update(
                 )
             }
         )
-    _apply(organisation, fields, ORGANISATION_FIELDS)
+    apply_fields(organisation, fields, ORGANISATION_FIELDS)
     organisation.full_clean()
     organisation.save()
     if organisation.kind == OrganisationKind.SUPPLIER:
@@ -106,7 +94,7 @@ def supplier_save(*, actor, organisation: Organisation, certifications=None, **f
         supplier = organisation.supplier_profile
     except Supplier.DoesNotExist:
         supplier = Supplier(organisation=organisation)
-    _apply(supplier, fields, SUPPLIER_FIELDS)
+    apply_fields(supplier, fields, SUPPLIER_FIELDS)
     supplier.full_clean()
     supplier.save()
     if certifications is not None:
@@ -119,11 +107,11 @@ def facility_save(*, actor, facility: Facility | None = None, **fields) -> Facil
     """Create or change a facility of a supplier the actor may edit."""
     facility = facility or Facility()
     if facility.pk:
-        _require(access.can_edit(actor, facility))
-    _apply(
+        require(access.can_edit(actor, facility))
+    apply_fields(
         facility, fields, ("supplier", "name", "address", "city", "country", "workers", "products")
     )
-    _require(
+    require(
         access.can_create(actor, Facility)
         and (
             access.actor_for(actor).is_facilitator_editor
@@ -140,9 +128,9 @@ def relationship_save(
     *, actor, relationship: SupplyRelationship | None = None, **fields
 ) -> SupplyRelationship:
     """Record that a customer sources from a supplier (facilitators only)."""
-    _require(access.can_create(actor, SupplyRelationship))
+    require(access.can_create(actor, SupplyRelationship))
     relationship = relationship or SupplyRelationship()
-    _apply(relationship, fields, ("customer", "supplier", "tier", "since", "products"))
+    apply_fields(relationship, fields, ("customer", "supplier", "tier", "since", "products"))
     relationship.full_clean()
     relationship.save()
     return relationship
@@ -151,9 +139,9 @@ def relationship_save(
 @transaction.atomic
 def cluster_save(*, actor, cluster: Cluster | None = None, suppliers=None, **fields) -> Cluster:
     """Create or change a cluster of suppliers (facilitators only)."""
-    _require(access.can_create(actor, Cluster))
+    require(access.can_create(actor, Cluster))
     cluster = cluster or Cluster()
-    _apply(cluster, fields, ("name", "sector", "region", "country", "description"))
+    apply_fields(cluster, fields, ("name", "sector", "region", "country", "description"))
     cluster.full_clean()
     cluster.save()
     if suppliers is not None:
