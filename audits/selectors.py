@@ -11,7 +11,7 @@ from csrplatform.inbox import InboxItem, pending_reviews
 from csrplatform.reviews.models import ReviewKind
 
 from .choices import SEVERITY_RANK, ActionStatus, Severity
-from .models import Audit, Clause, CorrectiveAction
+from .models import Audit, Clause, CorrectiveAction, Finding
 
 BOARD_COLUMNS = (
     ("open", _("Open")),
@@ -32,6 +32,12 @@ def audit_findings(audit: Audit, user):
             "pilots",
         )
     )
+    history: dict = {}
+    for record in (Finding.history.filter(id__in=[f.pk for f in findings])
+                   .select_related("history_user").order_by("-history_date")):
+        history.setdefault(record.id, []).append(record)
+    for finding in findings:
+        finding.changes = history.get(finding.pk, [])
     groups: OrderedDict = OrderedDict()
     for finding in sorted(findings, key=lambda f: SEVERITY_RANK[f.severity]):
         own = [c for c in finding.clauses.all() if c.standard_id == audit.standard_id]
