@@ -33,8 +33,11 @@ def audit_findings(audit: Audit, user):
         )
     )
     history: dict = {}
-    for record in (Finding.history.filter(id__in=[f.pk for f in findings])
-                   .select_related("history_user").order_by("-history_date")):
+    for record in (
+        Finding.history.filter(id__in=[f.pk for f in findings])
+        .select_related("history_user")
+        .order_by("-history_date")
+    ):
         history.setdefault(record.id, []).append(record)
     for finding in findings:
         finding.changes = history.get(finding.pk, [])

@@ -26,7 +26,10 @@ def env_list(name, default=""):
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
-DEBUG = env_bool("DEBUG", False)
+# The embedded mode (no DATABASE_URL) is for a first run on one machine: DEBUG is on unless
+# DEBUG=0. With a real database DEBUG is off unless DEBUG=1, and SECRET_KEY must be set.
+EMBEDDED = not os.environ.get("DATABASE_URL")
+DEBUG = env_bool("DEBUG", EMBEDDED)
 
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY:

@@ -38,10 +38,14 @@ def test_wrong_password_shows_an_error(world, client):
     assert "correct" in response.content.decode()
 
 
-def test_production_mode_refuses_to_start_without_secret_key():
-    env = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DEBUG")}
-    env["DJANGO_SETTINGS_MODULE"] = "csrplatform.settings"
-    result = subprocess.run(
+def manage_check(**environment):
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("SECRET_KEY", "DEBUG", "DATABASE_URL", "REDIS_URL")
+    }
+    env.update(DJANGO_SETTINGS_MODULE="csrplatform.settings", **environment)
+    return subprocess.run(
         [sys.executable, "manage.py", "check"],
         cwd=ROOT,
         env=env,
@@ -50,8 +54,21 @@ def test_production_mode_refuses_to_start_without_secret_key():
         timeout=60,
         check=False,
     )
+
+
+@pytest.mark.parametrize(
+    "environment",
+    [{"DEBUG": "0"}, {"DATABASE_URL": "postgres://postgres@127.0.0.1:5432/nowhere"}],
+)
+def test_production_mode_refuses_to_start_without_secret_key(environment):
+    result = manage_check(**environment)
     assert result.returncode != 0
     assert "SECRET_KEY is not set" in result.stderr
+
+
+def test_the_embedded_mode_starts_with_nothing_set():
+    result = manage_check()
+    assert result.returncode == 0, result.stderr
 
 
 def test_healthz_embedded(db, client, settings):

@@ -202,9 +202,13 @@ def test_invalid_filters_are_400(world, audits, page_client):
 
 
 def test_the_audit_page_shows_each_findings_history(world, audits, page_client):
-    services.finding_save(actor=world.users["facilitator"], audit=audits.audit_x,
-                          finding=audits.finding_x, severity="critical",
-                          description="Overtime pay delayed by two months")
+    services.finding_save(
+        actor=world.users["facilitator"],
+        audit=audits.audit_x,
+        finding=audits.finding_x,
+        severity="critical",
+        description="Overtime pay delayed by two months",
+    )
     html = page_client("customer_a").get(audits.audit_x.get_absolute_url()).content.decode()
     assert "recorded changes" in html
     assert "Critical: Overtime pay delayed by two months" in html
