@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from csrplatform import access
 from csrplatform.inbox import InboxItem, pending_reviews
 from csrplatform.reviews.models import ReviewKind
+from pilots.models import Pilot
 
 from .choices import SEVERITY_RANK, ActionStatus, Severity
 from .models import Audit, Clause, CorrectiveAction, Finding
@@ -29,7 +30,7 @@ def audit_findings(audit: Audit, user):
         audit.findings.prefetch_related(
             Prefetch("clauses", queryset=Clause.objects.select_related("standard")),
             Prefetch("corrective_actions", queryset=actions),
-            "pilots",
+            Prefetch("pilots", queryset=Pilot.objects.visible_to(user)),
         )
     )
     history: dict = {}

@@ -4,6 +4,7 @@ board, and each action's page where the supplier submits and the customer verifi
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -13,7 +14,9 @@ from csrplatform import access
 from csrplatform.editing import error_text, form_errors_text, run_action
 from csrplatform.lists import filtered_list, paginate, stream_csv
 from csrplatform.reviews.models import Review, ReviewKind
+from pilots.models import Pilot
 from pilots.uploads import keep_raw_upload_names
+from suppliers.models import Organisation
 
 from . import services
 from .filters import AuditFilterSet, CorrectiveActionFilterSet
@@ -44,6 +47,7 @@ def audit_list(request):
         {
             "filterset": listing.filterset,
             "can_import": access.actor_for(request.user).is_facilitator_editor,
+            "visible_org_ids": access.visible_pks(request.user, Organisation),
             **paginate(request, listing.queryset),
         },
         status=listing.status,
@@ -68,6 +72,12 @@ EXPORT_HEADER = (
 @login_required
 def audit_export(request):
     listing = _audit_list(request)
+    visible_orgs = access.visible_pks(request.user, Organisation)
+
+    def organisation_name(organisation):
+        # A shared audit does not tell who else commissioned it, unless that is visible.
+        return organisation.name if organisation and organisation.pk in visible_orgs else ""
+
     if not listing.is_valid:
         return render(
             request,
@@ -85,8 +95,8 @@ def audit_export(request):
             audit.facility.name,
             audit.kind,
             audit.standard.code,
-            getattr(audit.commissioned_by, "name", ""),
-            getattr(audit.conducted_by, "name", ""),
+            organisation_name(audit.commissioned_by),
+            organisation_name(audit.conducted_by),
             audit.audit_firm,
             audit.start_date,
             audit.end_date or "",
@@ -101,7 +111,7 @@ def audit_detail(request, pk):
         request.user,
         Audit.objects.select_related(
             "facility__supplier__organisation", "commissioned_by", "conducted_by", "standard"
-        ).prefetch_related("pilots"),
+        ).prefetch_related(Prefetch("pilots", queryset=Pilot.objects.visible_to(request.user))),
         pk=pk,
     )
     findings, groups = audit_findings(audit, request.user)
@@ -116,6 +126,7 @@ def audit_detail(request, pk):
             "audit": audit,
             "findings": findings,
             "groups": groups,
+            "visible_org_ids": access.visible_pks(request.user, Organisation),
             "can_edit": can_edit,
             "is_supplier": is_supplier,
             "shares": AuditShare.objects.visible_to(request.user)

@@ -101,8 +101,9 @@ def actor_for(user) -> Actor:
 
 
 def forget_actor(user):
-    """Drop the cached Actor after the user's memberships changed."""
+    """Drop what is cached about the user after their memberships changed."""
     user.__dict__.pop("_csr_actor", None)
+    user.__dict__.pop("_csr_visible_pks", None)
 
 
 # --- rules per model ---------------------------------------------------------------------------
@@ -471,3 +472,14 @@ def acting_organisations(user, pilot) -> list:
         if org_id in actor.writable_org_ids:
             participating.add(org_id)
     return sorted(participating)
+
+
+def visible_pks(user, model) -> frozenset:
+    """The ids of `model` rows the user may see, read once per request (cached on the user
+    object); for showing a related name only to those who may see it."""
+    cache = user.__dict__.setdefault("_csr_visible_pks", {}) if user is not None else {}
+    if model not in cache:
+        cache[model] = frozenset(
+            scope(user, model._default_manager.all()).values_list("pk", flat=True)
+        )
+    return cache[model]

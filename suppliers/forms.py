@@ -16,6 +16,12 @@ class OrganisationForm(ScopedModelForm):
         fields = ORGANISATION_FIELDS
         widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not access.actor_for(self.user).is_facilitator_editor:
+            # The kind decides what the organisation's members see; facilitators set it.
+            self.fields["kind"].disabled = True
+
 
 class SupplierProfileForm(ScopedModelForm):
     certifications = forms.ModelMultipleChoiceField(

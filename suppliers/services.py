@@ -62,6 +62,9 @@ def organisation_update(
     """Change an organisation the actor may edit (and its supplier profile)."""
     require(access.can_edit(actor, organisation))
     changes_kind = "kind" in fields and fields["kind"] != organisation.kind
+    if changes_kind and not access.actor_for(actor).is_facilitator_editor:
+        # The kind decides what its members may see: only facilitators change it.
+        raise ValidationError({"kind": _("Only a facilitator changes an organisation's kind.")})
     if (
         changes_kind
         and organisation.is_supplier

@@ -83,7 +83,30 @@ class ClauseSummarySerializer(serializers.ModelSerializer):
 # --- audits and sharing ------------------------------------------------------------------------
 
 
-class AuditSerializer(ServiceSerializerMixin, ScopedModelSerializer):
+class HidesOtherCustomers:
+    """A shared audit does not tell the customer it was shared with who else commissioned it:
+    the commissioning customer shows only to those who may see that organisation."""
+
+    commissioner_path: tuple[str, ...] = ("commissioned_by",)
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        commissioner = instance
+        for name in self.commissioner_path:
+            commissioner = getattr(commissioner, name)
+        request = self.context.get("request")
+        if (
+            commissioner is not None
+            and request is not None
+            and (commissioner.pk not in access.visible_pks(request.user, Organisation))
+        ):
+            for key in ("commissioned_by", "commissioned_by_name"):
+                if key in data:
+                    data[key] = None
+        return data
+
+
+class AuditSerializer(HidesOtherCustomers, ServiceSerializerMixin, ScopedModelSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="api:audit-detail")
     supplier = serializers.IntegerField(source="facility.supplier_id", read_only=True)
     supplier_name = serializers.CharField(
@@ -214,8 +237,12 @@ class FindingSerializer(ServiceSerializerMixin, ScopedModelSerializer):
 # --- corrective actions ------------------------------------------------------------------------
 
 
-class CorrectiveActionSerializer(ServiceSerializerMixin, ScopedModelSerializer):
+class CorrectiveActionSerializer(
+    HidesOtherCustomers, ServiceSerializerMixin, ScopedModelSerializer
+):
     """A corrective action; created here, then moved only by its action endpoints."""
+
+    commissioner_path = ("finding", "audit", "commissioned_by")
 
     url = serializers.HyperlinkedIdentityField(view_name="api:correctiveaction-detail")
     audit = serializers.IntegerField(source="finding.audit_id", read_only=True)

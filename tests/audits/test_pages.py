@@ -213,3 +213,39 @@ def test_the_audit_page_shows_each_findings_history(world, audits, page_client):
     assert "recorded changes" in html
     assert "Critical: Overtime pay delayed by two months" in html
     assert "Major: Overtime pay delayed" in html
+
+
+def test_a_shared_audit_does_not_reveal_the_other_customer_or_its_pilots(
+    world, audits, pilots, page_client, api_client
+):
+    from tests.factories import RelationshipFactory
+
+    pilot = services.pilot_from_findings(
+        actor=world.users["facilitator"],
+        findings=[audits.finding_x],
+        programme=pilots.programme,
+        title="SECRET pilot title",
+        pilot_type="mentorship",
+    )
+    RelationshipFactory(customer=world.customer_b, supplier=world.supplier_x)
+    services.audit_share(
+        actor=world.users["supplier"], audit=audits.audit_x, customer=world.customer_b
+    )
+    client = page_client("customer_b")
+    html = client.get(audits.audit_x.get_absolute_url()).content.decode()
+    assert "SECRET pilot title" not in html
+    assert pilot.get_absolute_url() not in html
+    assert "Customer A" not in html
+    assert "another customer" in html
+    export = b"".join(client.get(reverse("audits:audit_export")).streaming_content).decode()
+    assert "Customer A" not in export
+    api = api_client("customer_b")
+    audit = api.get(f"/api/v1/audits/{audits.audit_x.pk}/").json()
+    assert audit["commissioned_by"] is None
+    assert audit["commissioned_by_name"] is None
+    actions = api.get("/api/v1/corrective-actions/").json()["results"]
+    assert "Customer A" not in str(actions)
+    # Customer A, who commissioned it, still sees its own name and the pilot it takes part in.
+    own = page_client("customer_a").get(audits.audit_x.get_absolute_url()).content.decode()
+    assert "Customer A" in own
+    assert "SECRET pilot title" in own

@@ -220,3 +220,26 @@ def test_unknown_ids_are_404(world, page_client, api_client):
     )
     assert api_client("facilitator").get("/api/v1/organisations/999999/").status_code == 404
     assert api_client("facilitator").get("/api/v1/facilities/999999/").status_code == 404
+
+
+def test_a_supplier_cannot_change_its_own_kind(world, api_client, page_client):
+    from tests.factories import SupplierFactory, member
+
+    loner = SupplierFactory(organisation__name="Supplier without customers")
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+    api.force_authenticate(member(loner.organisation))
+    response = api.patch(
+        f"/api/v1/organisations/{loner.organisation_id}/", {"kind": "facilitator"}, format="json"
+    )
+    assert response.status_code == 400
+    assert "Only a facilitator" in str(response.json())
+    loner.organisation.refresh_from_db()
+    assert loner.organisation.kind == "supplier"
+    form = (
+        page_client("supplier")
+        .get(reverse("suppliers:organisation_update", args=[world.supplier_x.organisation_id]))
+        .context["forms"][0]
+    )
+    assert form.fields["kind"].disabled
