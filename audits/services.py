@@ -170,7 +170,13 @@ def action_progress(
         action.progress_note = note
     if owner is not None:
         action.owner = owner
-    if due_date is not None:
+    if due_date is not None and due_date != action.due_date:
+        # A supplier does not move its own deadline: that would clear "overdue" and stop the
+        # reminders. The facilitator agrees new dates.
+        require(
+            access.actor_for(actor).is_facilitator_editor,
+            _("Only the facilitator changes the due date; ask them if you need more time."),
+        )
         action.due_date = due_date
     return _save(action, actor)
 

@@ -43,13 +43,14 @@ OPEN_STATUSES = (
 )
 
 # The workflow: forward one step at a time; stalled or discontinued from any open state; a
-# stalled pilot resumes where it can, or is discontinued. Completed and discontinued are final.
+# stalled pilot resumes at the status it stalled in (see services.allowed_transitions), or is
+# discontinued. Completed and discontinued are final.
 TRANSITIONS = {
     PilotStatus.PROPOSED: {PilotStatus.SCOPING},
     PilotStatus.SCOPING: {PilotStatus.AGREED},
     PilotStatus.AGREED: {PilotStatus.IN_PROGRESS},
     PilotStatus.IN_PROGRESS: {PilotStatus.COMPLETED},
-    PilotStatus.STALLED: {*OPEN_STATUSES, PilotStatus.DISCONTINUED},
+    PilotStatus.STALLED: {PilotStatus.DISCONTINUED},
     PilotStatus.COMPLETED: set(),
     PilotStatus.DISCONTINUED: set(),
 }

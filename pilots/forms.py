@@ -279,3 +279,10 @@ class ReasonForm(forms.Form):
         error_messages={"invalid_choice": _("That organisation is not part of this pilot.")},
     )
     on = forms.DateField(required=False)
+
+    def __init__(self, *args, pilot, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Only the pilot's participants: any other id gets the same answer, whoever it names.
+        self.fields["organisation"].queryset = Organisation.objects.filter(
+            pilot_participations__pilot=pilot
+        )

@@ -6,11 +6,16 @@ from suppliers.querysets import ScopedQuerySet
 
 class ProgrammeQuerySet(ScopedQuerySet):
     def with_list_related(self):
-        return (
-            self.select_related("facilitator")
-            .prefetch_related("sponsors")
-            .annotate(pilot_count=Count("pilots", distinct=True))
-        )
+        return self.select_related("facilitator").prefetch_related("sponsors")
+
+    def with_pilot_counts(self, user):
+        """How many of each programme's pilots the user may see (never the hidden ones)."""
+        from .models import Pilot
+
+        visible = Pilot.objects.visible_to(user).values("pk")
+        return self.annotate(
+            pilot_count=Count("pilots", filter=Q(pilots__in=visible), distinct=True)
+        ).order_by("-start_date", "title", "pk")  # Meta.ordering is dropped with GROUP BY
 
 
 def late_deliverables_count():

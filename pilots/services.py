@@ -23,6 +23,7 @@ from .choices import (
     PhaseStatus,
     PilotStatus,
     ScopeChangeStatus,
+    Visibility,
 )
 from .models import (
     Activity,
@@ -186,7 +187,18 @@ def pilot_update(*, actor, pilot: Pilot, expected_version: int, **fields) -> Pil
 
 
 def allowed_transitions(pilot: Pilot) -> list[str]:
-    return [status for status in PilotStatus.values if status in TRANSITIONS[pilot.status]]
+    """The statuses the pilot may move to now, in workflow order."""
+    allowed = set(TRANSITIONS[pilot.status])
+    if pilot.status == PilotStatus.STALLED:
+        # A stalled pilot resumes where it stopped, so it never skips scoping or agreement.
+        stalled = (
+            pilot.status_changes.filter(to_status=PilotStatus.STALLED)
+            .order_by("effective_on", "recorded_at", "pk")
+            .last()
+        )
+        if stalled is not None and stalled.from_status:
+            allowed.add(stalled.from_status)
+    return [status for status in PilotStatus.values if status in allowed]
 
 
 @transaction.atomic
@@ -198,7 +210,7 @@ def pilot_transition(
     pilot = Pilot.objects.select_for_update().get(pk=pilot.pk)
     if to_status not in PilotStatus.values:
         raise TransitionNotAllowed(_("Unknown status “%(status)s”.") % {"status": to_status})
-    if to_status not in TRANSITIONS[pilot.status]:
+    if to_status not in allowed_transitions(pilot):
         allowed = ", ".join(str(PilotStatus(s).label) for s in allowed_transitions(pilot))
         raise TransitionNotAllowed(
             _("A pilot that is %(current)s cannot become %(target)s. %(allowed)s")
@@ -664,6 +676,18 @@ def document_upload(
     uploader_org = organisation.pk if organisation is not None else acting[0]
     if uploader_org not in acting:
         raise PermissionDenied
+    asks_for_reply = (
+        kind == DocumentKind.ASSESSMENT_REPORT and uploader_org != pilot.supplier.organisation_id
+    )
+    if asks_for_reply and visibility == Visibility.FACILITATOR_ONLY:
+        raise ValidationError(
+            {
+                "visibility": _(
+                    "The supplier replies to an assessment report, so it must be able "
+                    "to see it: choose all participants, or facilitator and supplier."
+                )
+            }
+        )
     document = document_store(
         actor=actor,
         upload=upload,
@@ -674,7 +698,7 @@ def document_upload(
         visibility=visibility,
         replaces=replaces,
     )
-    if kind == DocumentKind.ASSESSMENT_REPORT and uploader_org != pilot.supplier.organisation_id:
+    if asks_for_reply:
         reviews.review_request(
             actor=actor,
             subject=document,

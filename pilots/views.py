@@ -63,7 +63,9 @@ def pilot_list(request):
 @login_required
 def programme_list(request):
     listing = filtered_list(
-        request, queryset=Programme.objects.with_list_related(), filterset_class=ProgrammeFilterSet
+        request,
+        queryset=Programme.objects.with_list_related().with_pilot_counts(request.user),
+        filterset_class=ProgrammeFilterSet,
     )
     return render(
         request,
@@ -423,7 +425,7 @@ def phase_action(request, pk, action):
     phase = access.get_object_or_404(
         request.user, Phase.objects.select_related("pilot__programme", "pilot__supplier"), pk=pk
     )
-    form = ReasonForm(request.POST)
+    form = ReasonForm(request.POST, pilot=phase.pilot)
     if not form.is_valid():
         messages.error(request, form_errors_text(form))
         return redirect(phase.pilot.get_absolute_url())
@@ -495,7 +497,7 @@ def document_download(request, pk):
 @require_POST
 def assessment_reply(request, pk):
     document = access.get_object_or_404(
-        request.user, Document.objects.select_related("pilot"), pk=pk
+        request.user, Document.objects.select_related("pilot"), pk=pk, pilot__isnull=False
     )
     form = AssessmentReplyForm(request.POST)
     if not form.is_valid():

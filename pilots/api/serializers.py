@@ -486,6 +486,7 @@ class DocumentUploadSerializer(ServiceSerializerMixin, ScopedModelSerializer):
             "file",
         )
         extra_kwargs = {
+            "pilot": {"required": True, "allow_null": False},
             "title": {"required": False},
             "uploaded_for": {"required": False, "allow_null": True},
         }

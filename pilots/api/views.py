@@ -114,11 +114,13 @@ class AgreementFilterSet(ScopedFilterSet):
 class ProgrammeViewSet(ScopedModelViewSet):
     """Programmes the caller may see; their facilitators set them up and change them."""
 
-    # Explicit: with_list_related() counts pilots, and Django drops Meta.ordering from GROUP BY
-    # queries, which would leave the pages in no particular order.
-    queryset = Programme.objects.order_by("-start_date", "title", "pk")
+    queryset = Programme.objects.all()
     serializer_class = serializers.ProgrammeSerializer
     filterset_class = ProgrammeFilterSet
+
+    def _listed_queryset(self):
+        # The pilot count depends on who asks: only the pilots they may see.
+        return super()._listed_queryset().with_pilot_counts(self.request.user)
 
 
 class PilotViewSet(ScopedModelViewSet):

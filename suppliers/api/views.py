@@ -1,3 +1,5 @@
+from django.db.models import Prefetch
+
 from csrplatform.api import ScopedModelViewSet
 
 from ..filters import (
@@ -44,3 +46,8 @@ class ClusterViewSet(ScopedModelViewSet):
     queryset = Cluster.objects.all()
     serializer_class = serializers.ClusterSerializer
     filterset_class = ClusterFilterSet
+
+    def _listed_queryset(self):
+        # A cluster lists only the members the caller may see.
+        members = Supplier.objects.visible_to(self.request.user).select_related("organisation")
+        return Cluster.objects.prefetch_related(Prefetch("suppliers", queryset=members))

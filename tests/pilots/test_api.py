@@ -613,3 +613,17 @@ def test_a_hostile_file_name_is_refused_through_the_api(pilots, api_client, sett
     assert response.status_code == 400
     assert "folders" in str(response.json())
     assert not Document.objects.exists()
+
+
+def test_programme_pilot_counts_only_count_visible_pilots(pilots, api_client, page_client):
+    counts = {
+        role: api_client(role)
+        .get(f"/api/v1/programmes/{pilots.programme.pk}/")
+        .json()["pilot_count"]
+        for role in ("facilitator", "customer_a")
+    }
+    assert counts == {"facilitator": 2, "customer_a": 1}
+    from django.urls import reverse
+
+    listed = page_client("customer_a").get(reverse("pilots:programme_list")).context["object_list"]
+    assert [programme.pilot_count for programme in listed] == [1]

@@ -369,3 +369,24 @@ def test_facilitator_records_an_agreement_given_earlier_with_its_date(world, pil
     assert review.status == "approved"
     assert review.decided_at.date().isoformat() == "2008-02-20"
     assert review.decided_by == world.users["facilitator"]
+
+
+def test_an_assessment_report_the_supplier_cannot_see_is_refused(world, pilots, page_client):
+    response = upload(
+        page_client("ngo"), pilots.pilot_x, "secret.pdf", PDF, visibility="facilitator_only"
+    )
+    assert response.status_code == 400
+    assert "must be able to see it" in response.content.decode()
+    assert not Document.objects.exists()
+
+
+def test_phase_buttons_do_not_name_organisations_outside_the_pilot(world, pilots, page_client):
+    services.phase_request_agreement(actor=world.users["facilitator"], phase=pilots.phase_x1)
+    response = page_client("customer_a").post(
+        reverse("pilots:phase_action", args=[pilots.phase_x1.pk, "agree"]),
+        {"organisation": world.supplier_y.organisation_id},
+        follow=True,
+    )
+    html = response.content.decode()
+    assert "not part of this pilot" in html
+    assert "Supplier Y" not in html

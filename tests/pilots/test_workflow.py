@@ -59,13 +59,12 @@ def test_stalled_and_discontinued_need_a_reason_and_come_from_any_open_state(wor
             actor=world.users["facilitator"], pilot=pilots.pilot_x, to_status="stalled", reason=" "
         )
     pilot = move(world, pilots.pilot_x, "scoping", "stalled", reason="staff changes")
-    assert set(services.allowed_transitions(pilot)) == {
-        "proposed",
-        "scoping",
-        "agreed",
-        "in_progress",
-        "discontinued",
-    }
+    # It resumes where it stopped, never skipping scoping or agreement.
+    assert services.allowed_transitions(pilot) == ["scoping", "discontinued"]
+    with pytest.raises(services.TransitionNotAllowed):
+        services.pilot_transition(
+            actor=world.users["facilitator"], pilot=pilot, to_status="in_progress"
+        )
     pilot = move(world, pilot, "scoping", "discontinued", reason="impasse on sampling")
     assert services.allowed_transitions(pilot) == []
 

@@ -245,3 +245,11 @@ def test_viewer_member_of_facilitator_reads_but_does_not_edit(world, api_client)
         f"/api/v1/organisations/{world.customer_b.pk}/", {"notes": "x"}, format="json"
     )
     assert response.status_code == 404
+
+
+def test_a_cluster_lists_only_the_members_the_caller_may_see(world, api_client):
+    world.cluster_x.suppliers.add(world.supplier_y)
+    body = api_client("customer_a").get(f"/api/v1/clusters/{world.cluster_x.pk}/").json()
+    assert body["suppliers"] == [world.supplier_x.pk]
+    everyone = api_client("facilitator").get(f"/api/v1/clusters/{world.cluster_x.pk}/").json()
+    assert set(everyone["suppliers"]) == {world.supplier_x.pk, world.supplier_y.pk}
