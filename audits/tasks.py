@@ -74,7 +74,10 @@ def _message(action: CorrectiveAction, today: date) -> tuple[str, str]:
             when,
             "",
             _("Open the action: %(path)s")
-            % {"path": reverse("audits:action_detail", args=[action.pk])},
+            % {
+                "path": settings.SITE_URL.rstrip("/")
+                + reverse("audits:action_detail", args=[action.pk])
+            },
         ]
     )
     return subject % {"action": " ".join(action.action.split())[:60]}, body

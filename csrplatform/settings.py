@@ -243,6 +243,9 @@ MAILERS = {
 }
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "csr-platform@example.org")
 
+# Where people reach the platform, for links in e-mails.
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+
 # Demo accounts share one password, printed by `make run`.
 DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "demo-pass-2008")
 

@@ -453,6 +453,17 @@ class DocumentSerializer(ScopedModelSerializer):
         )
         read_only_fields = fields
 
+    def to_representation(self, document):
+        data = super().to_representation(document)
+        request = self.context.get("request")
+        if (
+            data.get("root")
+            and request is not None
+            and (data["root"] not in access.visible_pks(request.user, Document))
+        ):
+            data["root"] = None  # an earlier version the caller may not see stays unnamed
+        return data
+
     @extend_schema_field(OpenApiTypes.URI)
     def get_download_url(self, document):
         url = reverse("pilots:document_download", args=[document.pk])

@@ -174,3 +174,15 @@ def test_beat_runs_the_task_every_morning():
     ]
     assert entry["schedule"] == crontab(hour=7, minute=0)
     assert send_action_reminders.name in app.tasks
+
+
+def test_the_reminder_links_to_the_action_on_the_sites_address(world, audits, settings):
+    from django.core import mail
+
+    from audits.tasks import action_reminders_send
+
+    settings.SITE_URL = "https://csr.example.org/"
+    with time_machine.travel(audits.action_x.due_date, tick=False):
+        action_reminders_send()
+    link = f"https://csr.example.org/audits/actions/{audits.action_x.pk}/"
+    assert any(link in message.body for message in mail.outbox)
