@@ -627,3 +627,28 @@ def test_programme_pilot_counts_only_count_visible_pilots(pilots, api_client, pa
 
     listed = page_client("customer_a").get(reverse("pilots:programme_list")).context["object_list"]
     assert [programme.pilot_count for programme in listed] == [1]
+
+
+def test_a_document_does_not_name_an_earlier_version_the_caller_may_not_see(
+    world, pilots, api_client, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    facilitator = world.users["facilitator"]
+    draft = services.document_upload(
+        actor=facilitator,
+        pilot=pilots.pilot_x,
+        kind="report",
+        visibility="facilitator_only",
+        upload=pdf(),
+    )
+    final = services.document_upload(
+        actor=facilitator,
+        pilot=pilots.pilot_x,
+        kind="report",
+        replaces=draft,
+        upload=SimpleUploadedFile("final.pdf", PDF_BYTES + b"% final\n"),
+    )
+    seen_by_customer = api_client("customer_a").get(f"/api/v1/documents/{final.pk}/").json()
+    seen_by_facilitator = api_client("facilitator").get(f"/api/v1/documents/{final.pk}/").json()
+    assert seen_by_customer["root"] is None
+    assert seen_by_facilitator["root"] == draft.pk
