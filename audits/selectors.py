@@ -5,6 +5,7 @@ from collections import OrderedDict
 from django.db.models import Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from csrplatform import access
 from csrplatform.inbox import InboxItem, pending_reviews
@@ -15,10 +16,10 @@ from .choices import SEVERITY_RANK, ActionStatus, Severity
 from .models import Audit, Clause, CorrectiveAction, Finding
 
 BOARD_COLUMNS = (
-    ("open", _("Open")),
-    ("overdue", _("Overdue")),
-    ("submitted", _("Waiting for verification")),
-    ("verified", _("Verified")),
+    ("open", gettext_lazy("Open")),
+    ("overdue", gettext_lazy("Overdue")),
+    ("submitted", gettext_lazy("Waiting for verification")),
+    ("verified", gettext_lazy("Verified")),
 )
 
 

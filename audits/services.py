@@ -126,10 +126,6 @@ def _writes_for_supplier(actor, audit) -> bool:
 # --- the corrective-action workflow --------------------------------------------------------------
 
 
-def allowed_action_moves(action: CorrectiveAction) -> set[str]:
-    return ACTION_TRANSITIONS[action.status]
-
-
 def _move(action, to_status):
     if to_status not in ACTION_TRANSITIONS[action.status]:
         raise ActionTransitionNotAllowed(

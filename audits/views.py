@@ -8,6 +8,7 @@ from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from csrplatform import access
@@ -266,28 +267,28 @@ MOVES = {
         lambda actor, action, data: services.action_progress(
             actor=actor, action=action, note=data["note"]
         ),
-        _("Progress saved."),
+        gettext_lazy("Progress saved."),
     ),
     "submit": (
         SubmitForm,
         lambda actor, action, data: services.action_submit(
             actor=actor, action=action, note=data["note"], evidence=data["evidence"]
         ),
-        _("Submitted for verification."),
+        gettext_lazy("Submitted for verification."),
     ),
     "verify": (
         VerifyForm,
         lambda actor, action, data: services.action_verify(
             actor=actor, action=action, note=data["note"]
         ),
-        _("Verified."),
+        gettext_lazy("Verified."),
     ),
     "reject": (
         RejectForm,
         lambda actor, action, data: services.action_reject(
             actor=actor, action=action, reason=data["reason"]
         ),
-        _("Sent back to the supplier with your reason."),
+        gettext_lazy("Sent back to the supplier with your reason."),
     ),
 }
 

@@ -100,12 +100,6 @@ def actor_for(user) -> Actor:
     return actor
 
 
-def forget_actor(user):
-    """Drop what is cached about the user after their memberships changed."""
-    user.__dict__.pop("_csr_actor", None)
-    user.__dict__.pop("_csr_visible_pks", None)
-
-
 # --- rules per model ---------------------------------------------------------------------------
 # Each rule takes (actor, queryset, action) and returns the queryset narrowed to what the actor
 # may do. Superusers pass through before the rules run.

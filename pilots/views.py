@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from csrplatform import access
@@ -321,10 +322,20 @@ def _part_page(request, pilot, form_class, instance, save_service, name, title):
 
 
 PARTS = {
-    "phase": (Phase, PhaseForm, services.phase_save, _("phase")),
-    "deliverable": (Deliverable, DeliverableForm, services.deliverable_save, _("deliverable")),
-    "activity": (Activity, ActivityForm, services.activity_save, _("activity")),
-    "scope_change": (ScopeChange, ScopeChangeForm, services.scope_change_save, _("scope change")),
+    "phase": (Phase, PhaseForm, services.phase_save, gettext_lazy("phase")),
+    "deliverable": (
+        Deliverable,
+        DeliverableForm,
+        services.deliverable_save,
+        gettext_lazy("deliverable"),
+    ),
+    "activity": (Activity, ActivityForm, services.activity_save, gettext_lazy("activity")),
+    "scope_change": (
+        ScopeChange,
+        ScopeChangeForm,
+        services.scope_change_save,
+        gettext_lazy("scope change"),
+    ),
 }
 
 
@@ -380,7 +391,7 @@ scope_change_update = _update_part("scope_change")
 PHASE_ACTIONS = {
     "request-agreement": (
         lambda actor, phase, form: services.phase_request_agreement(actor=actor, phase=phase),
-        _("Agreement requested from every participant."),
+        gettext_lazy("Agreement requested from every participant."),
     ),
     "agree": (
         lambda actor, phase, form: services.phase_agree(
@@ -390,7 +401,7 @@ PHASE_ACTIONS = {
             note=form.cleaned_data["note"],
             on=form.cleaned_data["on"],
         ),
-        _("Agreement recorded."),
+        gettext_lazy("Agreement recorded."),
     ),
     "decline": (
         lambda actor, phase, form: services.phase_decline(
@@ -400,19 +411,19 @@ PHASE_ACTIONS = {
             reason=form.cleaned_data["reason"],
             on=form.cleaned_data["on"],
         ),
-        _("Your objection was recorded."),
+        gettext_lazy("Your objection was recorded."),
     ),
     "start": (
         lambda actor, phase, form: services.phase_start(
             actor=actor, phase=phase, started_on=form.cleaned_data["on"]
         ),
-        _("Phase started."),
+        gettext_lazy("Phase started."),
     ),
     "complete": (
         lambda actor, phase, form: services.phase_complete(
             actor=actor, phase=phase, completed_on=form.cleaned_data["on"]
         ),
-        _("Phase completed."),
+        gettext_lazy("Phase completed."),
     ),
 }
 

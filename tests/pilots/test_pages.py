@@ -390,3 +390,15 @@ def test_phase_buttons_do_not_name_organisations_outside_the_pilot(world, pilots
     html = response.content.decode()
     assert "not part of this pilot" in html
     assert "Supplier Y" not in html
+
+
+def test_messages_and_labels_follow_the_readers_language(world, pilots, audits, page_client):
+    client = page_client("facilitator")
+    response = client.post(
+        reverse("pilots:phase_action", args=[pilots.phase_x1.pk, "request-agreement"]),
+        follow=True,
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
+    )
+    assert "Agreement requested" not in response.content.decode()
+    board = client.get(reverse("audits:action_board"), HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert "Waiting for verification" not in board.content.decode()
