@@ -1,7 +1,7 @@
 from django.db.models import Count
 from django.utils import timezone
 
-from suppliers.querysets import ScopedQuerySet
+from csrplatform.access import ScopedQuerySet
 
 __all__ = ["AuditQuerySet", "CorrectiveActionQuerySet", "FindingQuerySet", "ScopedQuerySet"]
 

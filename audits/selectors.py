@@ -1,15 +1,11 @@
-"""Reads for the audit pages: findings by clause and severity, the boards, the inbox."""
+"""Reads for the audit pages: findings by clause and severity, the boards."""
 
 from collections import OrderedDict
 
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from csrplatform import access
-from csrplatform.inbox import InboxItem, pending_reviews
-from csrplatform.reviews.models import ReviewKind
 from pilots.models import Pilot
 
 from .choices import SEVERITY_RANK, ActionStatus, Severity
@@ -79,58 +75,3 @@ def board(queryset, today=None):
         else:
             columns["open"].append(action)
     return [(key, label, len(columns[key]), columns[key]) for key, label in BOARD_COLUMNS]
-
-
-def audit_inbox_items(user) -> list[InboxItem]:
-    """Actions waiting for the user's verification, and overdue actions the user owns (or,
-    with no owner named, that the user's supplier must fix)."""
-    items = []
-    reviews = pending_reviews(user, (ReviewKind.ACTION_VERIFICATION,))
-    actions = (
-        CorrectiveAction.objects.visible_to(user)
-        .with_list_related()
-        .in_bulk([review.object_id for review in reviews])
-    )
-    for review in reviews:
-        action = actions.get(review.object_id)
-        if action is None:
-            continue
-        audit = action.finding.audit
-        items.append(
-            InboxItem(
-                what=_("Verify: %(action)s") % {"action": action},
-                url=action.get_absolute_url(),
-                context=str(audit),
-                context_url=audit.get_absolute_url(),
-                organisation=review.reviewer.name,
-                since=review.requested_at,
-            )
-        )
-    suppliers = access.actor_for(user).orgs_of_kind("supplier", writable=True)
-    mine = (
-        CorrectiveAction.objects.visible_to(user)
-        .overdue()
-        .with_list_related()
-        .exclude(status=ActionStatus.SUBMITTED)
-        .filter(
-            Q(owner=user)
-            | Q(
-                owner__isnull=True,
-                finding__audit__facility__supplier__organisation_id__in=suppliers,
-            )
-        )
-    )
-    for action in mine:
-        audit = action.finding.audit
-        items.append(
-            InboxItem(
-                what=_("Overdue: %(action)s") % {"action": action},
-                url=action.get_absolute_url(),
-                context=str(audit),
-                context_url=audit.get_absolute_url(),
-                organisation=audit.facility.supplier.organisation.name,
-                since=action.due_date,
-                late=True,
-            )
-        )
-    return items

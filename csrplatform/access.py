@@ -1,17 +1,25 @@
-"""The access policy: the one place that says who may see and change what.
+"""The access policy engine: the one place that decides who may see and change what.
 
 Every page, API endpoint, export, filter choice, form dropdown, report and task starts from
 `scope(user, queryset, action)`. An object outside the scope does not exist for that user: views
 answer 404, never 403, so ids do not leak.
 
+The engine knows no app. Each app declares the rules for its own models in its `rules.py` with
+the `@rule(Model, ...)` decorator; `csrplatform.apps` imports every app's `rules` module when
+Django starts. A model without a registered rule is refused by `scope()`, never shown to all.
+`manage.py access_rules` prints the whole policy.
+
 Who someone is follows from their memberships: a member of a facilitator organisation is a
 facilitator, of a customer a customer, and so on. Admin and editor members may write; viewers
-only read. Later apps add their models to `_RULES` below.
+only read.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.db.models import Q, QuerySet
+from django.core.exceptions import ImproperlyConfigured
+from django.db import models
+from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -100,291 +108,67 @@ def actor_for(user) -> Actor:
     return actor
 
 
-# --- rules per model ---------------------------------------------------------------------------
-# Each rule takes (actor, queryset, action) and returns the queryset narrowed to what the actor
-# may do. Superusers pass through before the rules run.
+# --- the registry ------------------------------------------------------------------------------
+# A rule takes (actor, queryset, action) and returns the queryset narrowed to what the actor may
+# do. Superusers pass through before the rules run.
+
+ScopeRule = Callable[[Actor, QuerySet, str], QuerySet]
+CreateRule = Callable[[Actor], bool]
 
 
-def _directory_rule(rule):
-    """The directory is shared by every facilitator: they see all of it, editors change it."""
-
-    def wrapped(actor, qs, action):
-        if actor.is_facilitator:
-            return qs if action == VIEW or actor.is_facilitator_editor else qs.none()
-        return rule(actor, qs, action)
-
-    return wrapped
+class NoAccessRule(LookupError):
+    """Raised for a model that no app has given a rule: refused, never shown to everyone."""
 
 
-def _visible_supplier_ids(actor) -> QuerySet:
-    from suppliers.models import Supplier
+@dataclass(frozen=True)
+class RegisteredRule:
+    model: type[models.Model]
+    scope: ScopeRule
+    # Who may add rows besides facilitator editors (who may add anything).
+    can_create: CreateRule | None = None
 
-    return Supplier.objects.filter(
-        Q(organisation_id__in=actor.supplier_org_ids)
-        | Q(customer_relationships__customer_id__in=actor.customer_ids)
-    ).values("pk")
+    @property
+    def where(self) -> str:
+        return f"{self.scope.__module__}.{self.scope.__qualname__}"
 
 
-@_directory_rule
-def _organisation_rule(actor, qs, action):
-    from suppliers.models import SupplyRelationship
+_REGISTRY: dict[type[models.Model], RegisteredRule] = {}
 
-    if action == EDIT:
-        # Suppliers keep their own records up to date; customers and partners only read.
-        return qs.filter(pk__in=actor.orgs_of_kind("supplier", writable=True))
-    own_customers = SupplyRelationship.objects.filter(
-        supplier__organisation_id__in=actor.supplier_org_ids
-    ).values("customer_id")
-    return qs.filter(
-        Q(pk__in=actor.org_ids)
-        | Q(kind__in=PUBLIC_KINDS)
-        | Q(supplier_profile__in=_visible_supplier_ids(actor))
-        | Q(pk__in=own_customers)
+
+def rule(*model_classes, create: CreateRule | None = None):
+    """Register the decorated function as the rule that scopes `model_classes`."""
+    if not model_classes:
+        raise ImproperlyConfigured("@access.rule needs at least one model.")
+
+    def register(func: ScopeRule) -> ScopeRule:
+        for model in model_classes:
+            existing = _REGISTRY.get(model)
+            if existing is not None and existing.scope is not func:
+                raise ImproperlyConfigured(
+                    f"{model.__name__} already has the access rule {existing.where}; "
+                    f"{func.__module__}.{func.__qualname__} cannot replace it."
+                )
+            _REGISTRY[model] = RegisteredRule(model=model, scope=func, can_create=create)
+        return func
+
+    return register
+
+
+def registered_rules() -> list[RegisteredRule]:
+    """Every registered rule, by app and model name."""
+    return sorted(
+        _REGISTRY.values(), key=lambda entry: (entry.model._meta.app_label, entry.model.__name__)
     )
 
 
-@_directory_rule
-def _supplier_rule(actor, qs, action):
-    if action == EDIT:
-        return qs.filter(organisation_id__in=actor.orgs_of_kind("supplier", writable=True))
-    return qs.filter(pk__in=_visible_supplier_ids(actor))
-
-
-@_directory_rule
-def _facility_rule(actor, qs, action):
-    if action == EDIT:
-        return qs.filter(
-            supplier__organisation_id__in=actor.orgs_of_kind("supplier", writable=True)
-        )
-    return qs.filter(supplier_id__in=_visible_supplier_ids(actor))
-
-
-@_directory_rule
-def _relationship_rule(actor, qs, action):
-    if action == EDIT:
-        return qs.none()
-    return qs.filter(
-        Q(customer_id__in=actor.customer_ids)
-        | Q(supplier__organisation_id__in=actor.supplier_org_ids)
-    )
-
-
-@_directory_rule
-def _cluster_rule(actor, qs, action):
-    if action == EDIT:
-        return qs.none()
-    return qs.filter(suppliers__in=_visible_supplier_ids(actor)).distinct()
-
-
-def _certification_rule(actor, qs, action):
-    if action == VIEW:
-        return qs
-    return qs if actor.is_facilitator_editor else qs.none()
-
-
-# --- pilots: a facilitator sees and edits everything in the programmes its organisation
-# facilitates; customers, suppliers and partners see the pilots they take part in.
-
-
-def _facilitated(actor, action, prefix=""):
-    orgs = actor.orgs_of_kind("facilitator", writable=action == EDIT)
-    return Q(**{f"{prefix}programme__facilitator_id__in": orgs})
-
-
-def _visible_pilot_ids(actor) -> QuerySet:
-    from pilots.models import Pilot
-
-    takes_part = Q(
-        participants__organisation_id__in=actor.org_ids,
-        participants__invitation_status__in=("invited", "accepted"),
-    ) | Q(supplier__organisation_id__in=actor.supplier_org_ids)
-    return Pilot.objects.filter(_facilitated(actor, VIEW) | takes_part).values("pk")
-
-
-def _editable_pilot_ids(actor) -> QuerySet:
-    from pilots.models import Pilot
-
-    return Pilot.objects.filter(_facilitated(actor, EDIT)).values("pk")
-
-
-def _programme_rule(actor, qs, action):
-    facilitated = Q(facilitator_id__in=actor.orgs_of_kind("facilitator", writable=action == EDIT))
-    if action == EDIT:
-        return qs.filter(facilitated)
-    return qs.filter(
-        facilitated | Q(pk__in=_pilot_programme_ids(actor)) | Q(sponsors__in=actor.org_ids)
-    ).distinct()
-
-
-def _pilot_programme_ids(actor):
-    from pilots.models import Pilot
-
-    return Pilot.objects.filter(pk__in=_visible_pilot_ids(actor)).values("programme_id")
-
-
-def _pilot_rule(actor, qs, action):
-    ids = _editable_pilot_ids(actor) if action == EDIT else _visible_pilot_ids(actor)
-    return qs.filter(pk__in=ids)
-
-
-def _pilot_part_rule(actor, qs, action):
-    """Phases, deliverables, activities...: whoever may see (edit) the pilot."""
-    ids = _editable_pilot_ids(actor) if action == EDIT else _visible_pilot_ids(actor)
-    return qs.filter(pilot_id__in=ids)
-
-
-def _comment_rule(actor, qs, action):
-    if action == EDIT:
-        # People edit only their own comments.
-        return qs.filter(author_id=actor.user_id)
-    return qs.filter(pilot_id__in=_visible_pilot_ids(actor))
-
-
-def _document_rule(actor, qs, action):
-    """A pilot's documents follow the pilot and their visibility; evidence on a corrective
-    action is seen by whoever sees the action."""
-    if action == EDIT:
-        return qs.filter(pilot_id__in=_editable_pilot_ids(actor))
-    facilitates = _facilitated(actor, VIEW, prefix="pilot__")
-    is_the_supplier = Q(pilot__supplier__organisation_id__in=actor.supplier_org_ids)
-    on_visible_pilot = Q(pilot_id__in=_visible_pilot_ids(actor)) & (
-        Q(visibility="all_participants")
-        | Q(visibility="facilitator_supplier") & (facilitates | is_the_supplier)
-        | facilitates
-        | Q(uploaded_for_id__in=actor.org_ids)
-    )
-    on_visible_action = Q(corrective_action_id__in=_visible_action_ids(actor))
-    return qs.filter(on_visible_pilot | on_visible_action)
-
-
-# --- audits: facilitators see every audit; a supplier its own; a customer those it
-# commissioned or that the supplier shares with it (until withdrawn); an NGO or consultant
-# the assessments it conducted.
-
-
-def _visible_audit_ids(actor) -> QuerySet:
-    from audits.models import Audit
-
-    if actor.is_facilitator:
-        return Audit.objects.values("pk")
-    return Audit.objects.filter(
-        Q(facility__supplier__organisation_id__in=actor.supplier_org_ids)
-        | Q(commissioned_by_id__in=actor.customer_ids)
-        | Q(shares__customer_id__in=actor.customer_ids, shares__withdrawn_at__isnull=True)
-        | Q(conducted_by_id__in=actor.org_ids)
-    ).values("pk")
-
-
-def _visible_action_ids(actor) -> QuerySet:
-    from audits.models import CorrectiveAction
-
-    return CorrectiveAction.objects.filter(finding__audit_id__in=_visible_audit_ids(actor)).values(
-        "pk"
-    )
-
-
-def _audit_rule(actor, qs, action):
-    if action == EDIT:
-        return qs if actor.is_facilitator_editor else qs.none()
-    return qs.filter(pk__in=_visible_audit_ids(actor))
-
-
-def _finding_rule(actor, qs, action):
-    if action == EDIT:
-        return qs if actor.is_facilitator_editor else qs.none()
-    return qs.filter(audit_id__in=_visible_audit_ids(actor))
-
-
-def _action_rule(actor, qs, action):
-    """Suppliers keep their own corrective actions up to date; facilitators edit all."""
-    if action == EDIT:
-        if actor.is_facilitator_editor:
-            return qs
-        return qs.filter(
-            finding__audit__facility__supplier__organisation_id__in=actor.orgs_of_kind(
-                "supplier", writable=True
-            )
-        )
-    return qs.filter(pk__in=_visible_action_ids(actor))
-
-
-def _share_rule(actor, qs, action):
-    """A supplier decides what it shares; the customer sees what is shared with it."""
-    suppliers = actor.orgs_of_kind("supplier", writable=action == EDIT)
-    own = Q(audit__facility__supplier__organisation_id__in=suppliers)
-    if action == EDIT:
-        return qs.filter(own)
-    if actor.is_facilitator:
-        return qs
-    return qs.filter(own | Q(customer_id__in=actor.customer_ids))
-
-
-def _reference_rule(actor, qs, action):
-    """Standards and clauses: everyone reads them, facilitators maintain them."""
-    if action == VIEW:
-        return qs
-    return qs if actor.is_facilitator_editor else qs.none()
-
-
-def _review_rule(actor, qs, action):
-    from django.contrib.contenttypes.models import ContentType
-
-    from audits.models import CorrectiveAction
-    from pilots.models import Document, Phase
-
-    if action == EDIT:
-        return qs.filter(reviewer_id__in=actor.writable_org_ids)
-    subjects = Q(reviewer_id__in=actor.org_ids)
-    for model in (Phase, Document, CorrectiveAction):
-        visible = scope_for_actor(actor, model.objects.all()).values("pk")
-        subjects |= Q(content_type=ContentType.objects.get_for_model(model), object_id__in=visible)
-    return qs.filter(subjects)
-
-
-def _rules():
-    from audits import models as audits
-    from csrplatform.reviews.models import Review
-    from pilots import models as pilots
-    from suppliers import models as directory
-
-    return {
-        audits.Standard: _reference_rule,
-        audits.Clause: _reference_rule,
-        audits.Audit: _audit_rule,
-        audits.AuditShare: _share_rule,
-        audits.Finding: _finding_rule,
-        audits.CorrectiveAction: _action_rule,
-        pilots.Programme: _programme_rule,
-        pilots.Pilot: _pilot_rule,
-        pilots.PilotParticipant: _pilot_part_rule,
-        pilots.PilotStatusChange: _pilot_part_rule,
-        pilots.Phase: _pilot_part_rule,
-        pilots.Deliverable: _pilot_part_rule,
-        pilots.Activity: _pilot_part_rule,
-        pilots.ScopeChange: _pilot_part_rule,
-        pilots.Document: _document_rule,
-        pilots.Comment: _comment_rule,
-        Review: _review_rule,
-        directory.Organisation: _organisation_rule,
-        directory.Supplier: _supplier_rule,
-        directory.Facility: _facility_rule,
-        directory.SupplyRelationship: _relationship_rule,
-        directory.Cluster: _cluster_rule,
-        directory.Certification: _certification_rule,
-    }
-
-
-_RULES = None
-
-
-def _rule_for(model):
-    global _RULES
-    if _RULES is None:
-        _RULES = _rules()
+def rule_for(model) -> RegisteredRule:
     try:
-        return _RULES[model]
+        return _REGISTRY[model]
     except KeyError as exc:
-        raise LookupError(f"The access policy has no rule for {model.__name__}.") from exc
+        raise NoAccessRule(
+            f"The access policy has no rule for {model._meta.label}: declare one with "
+            f"@access.rule({model.__name__}) in {model._meta.app_label}/rules.py."
+        ) from exc
 
 
 # --- the public interface ------------------------------------------------------------------------
@@ -394,20 +178,26 @@ def scope(user, queryset, action=VIEW) -> QuerySet:
     """`queryset` narrowed to the rows `user` may view (or edit)."""
     if action not in ACTIONS:
         raise ValueError(f"Unknown action {action!r}")
-    rule = _rule_for(queryset.model)
+    registered = rule_for(queryset.model)
     actor = actor_for(user)
     if not actor.is_authenticated:
         return queryset.none()
     if actor.is_superuser:
         return queryset
-    return rule(actor, queryset, action)
+    return registered.scope(actor, queryset, action)
 
 
 def scope_for_actor(actor: Actor, queryset, action=VIEW) -> QuerySet:
     """`scope` for an Actor already in hand (rules that build on other models' rules)."""
+    registered = rule_for(queryset.model)
     if actor.is_superuser:
         return queryset
-    return _rule_for(queryset.model)(actor, queryset, action)
+    return registered.scope(actor, queryset, action)
+
+
+def visible_ids(actor: Actor, model) -> QuerySet:
+    """The ids of `model` rows the actor may see, as a subquery for another rule."""
+    return scope_for_actor(actor, model._default_manager.all()).values("pk")
 
 
 def can_view(user, obj) -> bool:
@@ -420,14 +210,11 @@ def can_edit(user, obj) -> bool:
 
 def can_create(user, model) -> bool:
     """Whether `user` may add new rows of `model` at all (dropdowns narrow the rest)."""
-    from suppliers.models import Facility
-
+    registered = rule_for(model)
     actor = actor_for(user)
     if actor.is_facilitator_editor:
         return True
-    if model is Facility:
-        return bool(actor.orgs_of_kind("supplier", writable=True))
-    return False
+    return bool(registered.can_create and registered.can_create(actor))
 
 
 def get_object_or_404(user, queryset, action=VIEW, **lookup):
@@ -445,27 +232,7 @@ def scope_choice_fields(user, fields, action=VIEW):
         queryset = getattr(form_field, "queryset", None)
         if queryset is None:
             continue
-        try:
-            form_field.queryset = scope(user, queryset, action)
-        except LookupError:
-            continue
-
-
-def acting_organisations(user, pilot) -> list:
-    """The organisations `user` may speak for in `pilot`: writable memberships of active
-    participants, of the pilot's supplier, or of the programme's facilitator."""
-    from pilots.models import PilotParticipant
-
-    actor = actor_for(user)
-    participating = set(
-        PilotParticipant.objects.filter(pilot=pilot, organisation_id__in=actor.writable_org_ids)
-        .exclude(invitation_status="declined")
-        .values_list("organisation_id", flat=True)
-    )
-    for org_id in (pilot.supplier.organisation_id, pilot.programme.facilitator_id):
-        if org_id in actor.writable_org_ids:
-            participating.add(org_id)
-    return sorted(participating)
+        form_field.queryset = scope(user, queryset, action)
 
 
 def visible_pks(user, model) -> frozenset:
@@ -477,3 +244,14 @@ def visible_pks(user, model) -> frozenset:
             scope(user, model._default_manager.all()).values_list("pk", flat=True)
         )
     return cache[model]
+
+
+class ScopedQuerySet(models.QuerySet):
+    """The base of every app's querysets: `visible_to` and `editable_by` go through the
+    one policy."""
+
+    def visible_to(self, user):
+        return scope(user, self, VIEW)
+
+    def editable_by(self, user):
+        return scope(user, self, EDIT)

@@ -1,5 +1,10 @@
-"""The inbox: what waits on a user, gathered from every app that asks things of people."""
+"""The inbox: what waits on a user, gathered from every app that asks things of people.
 
+Apps contribute with the `@source` decorator in their `inbox.py`; `csrplatform.apps` imports
+those modules when Django starts, so this module imports no app.
+"""
+
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -26,6 +31,21 @@ class InboxItem:
         return self.since
 
 
+InboxSource = Callable[[object], list[InboxItem]]
+_SOURCES: list[InboxSource] = []
+
+
+def source(func: InboxSource) -> InboxSource:
+    """Register `func(user) -> list[InboxItem]` as one of the inbox's sources."""
+    if func not in _SOURCES:
+        _SOURCES.append(func)
+    return func
+
+
+def registered_sources() -> tuple[InboxSource, ...]:
+    return tuple(_SOURCES)
+
+
 def pending_reviews(user, kinds) -> list[Review]:
     """Reviews of these kinds asked of organisations the user writes for."""
     writable = access.actor_for(user).writable_org_ids
@@ -37,8 +57,5 @@ def pending_reviews(user, kinds) -> list[Review]:
 
 
 def inbox_items(user) -> list[InboxItem]:
-    from audits.selectors import audit_inbox_items
-    from pilots.selectors import pilot_inbox_items
-
-    items = [*pilot_inbox_items(user), *audit_inbox_items(user)]
+    items = [item for gather in _SOURCES for item in gather(user)]
     return sorted(items, key=lambda item: (not item.late, item.since_date))

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "django_countries",
     "django_htmx",
     "simple_history",
+    "csrplatform.apps.CoreConfig",
     "csrplatform.accounts",
     "csrplatform.reviews",
     "suppliers",

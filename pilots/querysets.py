@@ -1,7 +1,7 @@
 from django.db.models import Count, F, Q
 from django.utils import timezone
 
-from suppliers.querysets import ScopedQuerySet
+from csrplatform.access import ScopedQuerySet
 
 
 class ProgrammeQuerySet(ScopedQuerySet):

@@ -7,11 +7,10 @@ from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from csrplatform import access
-from csrplatform.inbox import InboxItem, pending_reviews
 from csrplatform.reviews.models import Review, ReviewKind, ReviewStatus
 
 from .models import Document, Phase, Pilot
+from .rules import acting_organisations
 
 
 @dataclass
@@ -57,7 +56,7 @@ def pilot_story(pilot: Pilot, user) -> dict:
     """Everything the pilot page shows, scoped to what `user` may see."""
     today = timezone.localdate()
     participants = list(pilot.participants.select_related("organisation"))
-    acting = set(access.acting_organisations(user, pilot))
+    acting = set(acting_organisations(user, pilot))
     phases = list(pilot.phases.all())
     agreement_reviews = _reviews_by_subject(
         Phase, [phase.pk for phase in phases], ReviewKind.PHASE_AGREEMENT
@@ -244,33 +243,3 @@ def pilot_timeline(
             )
         )
     return sorted(entries, key=lambda entry: (entry.on, entry.planned))
-
-
-def pilot_inbox_items(user) -> list[InboxItem]:
-    """Phases waiting for the user's agreement, assessments waiting for their reply."""
-    reviews = pending_reviews(user, (ReviewKind.PHASE_AGREEMENT, ReviewKind.ASSESSMENT_REPLY))
-    phase_ids = [r.object_id for r in reviews if r.kind == ReviewKind.PHASE_AGREEMENT]
-    document_ids = [r.object_id for r in reviews if r.kind == ReviewKind.ASSESSMENT_REPLY]
-    phases = Phase.objects.visible_to(user).select_related("pilot").in_bulk(phase_ids)
-    documents = Document.objects.visible_to(user).select_related("pilot").in_bulk(document_ids)
-    items = []
-    for review in reviews:
-        if review.kind == ReviewKind.PHASE_AGREEMENT:
-            subject = phases.get(review.object_id)
-            url = subject and subject.get_absolute_url()
-        else:
-            subject = documents.get(review.object_id)
-            url = subject and f"{subject.pilot.get_absolute_url()}#document-{subject.pk}"
-        if subject is None:
-            continue
-        items.append(
-            InboxItem(
-                what=f"{review.get_kind_display()}: {subject}",
-                url=url,
-                context=subject.pilot.title,
-                context_url=subject.pilot.get_absolute_url(),
-                organisation=review.reviewer.name,
-                since=review.requested_at,
-            )
-        )
-    return items

@@ -37,6 +37,7 @@ from .models import (
     Programme,
     ScopeChange,
 )
+from .rules import acting_organisations
 from .uploads import check_upload
 
 
@@ -393,7 +394,7 @@ def phase_request_agreement(*, actor, phase: Phase) -> list[Review]:
 
 
 def _agreement_review(actor, phase, organisation):
-    acting = access.acting_organisations(actor, phase.pilot)
+    acting = acting_organisations(actor, phase.pilot)
     if organisation is None:
         pending = Review.objects.for_subject(phase).of_kind(ReviewKind.PHASE_AGREEMENT).pending()
         candidates = [review for review in pending if review.reviewer_id in acting]
@@ -556,7 +557,7 @@ def scope_change_save(*, actor, pilot, scope_change=None, **fields) -> ScopeChan
 @transaction.atomic
 def comment_add(*, actor, pilot: Pilot, body: str, organisation=None) -> Comment:
     """A participant comments on the pilot's progress."""
-    acting = access.acting_organisations(actor, pilot)
+    acting = acting_organisations(actor, pilot)
     require(bool(acting), _("Only the pilot's participants comment on it."))
     if organisation is not None and organisation.pk not in acting:
         raise PermissionDenied
@@ -668,7 +669,7 @@ def document_upload(
 
     An NGO's assessment report asks the supplier for a reply.
     """
-    acting = access.acting_organisations(actor, pilot)
+    acting = acting_organisations(actor, pilot)
     require(bool(acting), _("Only the pilot's participants upload documents to it."))
     for name, linked in (("phase", phase), ("deliverable", deliverable), ("replaces", replaces)):
         if linked is not None and linked.pilot_id != pilot.pk:

@@ -41,6 +41,7 @@ from .models import (
     Programme,
     ScopeChange,
 )
+from .rules import acting_organisations
 from .selectors import pilot_story
 from .uploads import keep_raw_upload_names
 
@@ -454,7 +455,7 @@ def phase_action(request, pk, action):
 def document_upload(request, pk):
     keep_raw_upload_names(request)
     pilot = _visible_pilot(request, pk)
-    if not access.acting_organisations(request.user, pilot):
+    if not acting_organisations(request.user, pilot):
         raise PermissionDenied(_("Only the pilot's participants upload documents to it."))
     form = DocumentUploadForm(
         request.POST or None,

@@ -1,19 +1,7 @@
 """Querysets of the directory: `visible_to` goes through the one access policy, the
 `with_*_related` methods load what a page or endpoint shows in a fixed number of queries."""
 
-from django.db import models
-
-
-class ScopedQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        from csrplatform.access import scope
-
-        return scope(user, self, "view")
-
-    def editable_by(self, user):
-        from csrplatform.access import scope
-
-        return scope(user, self, "edit")
+from csrplatform.access import ScopedQuerySet
 
 
 class OrganisationQuerySet(ScopedQuerySet):

@@ -18,13 +18,6 @@ from .. import services
 from ..models import Audit, AuditShare, Clause, CorrectiveAction, Finding, Standard
 
 
-def people_visible_to(user):
-    """Members of the organisations `user` may see: the choices for an action's owner (the
-    access policy has no rule for users, and the whole user table must not be listed)."""
-    organisations = access.scope(user, Organisation.objects.all())
-    return User.objects.filter(memberships__organisation__in=organisations).distinct()
-
-
 @extend_schema_field(OpenApiTypes.INT)
 class OwnerField(serializers.PrimaryKeyRelatedField):
     """A user named as an action's owner, among the people the requesting user may see."""
@@ -33,7 +26,7 @@ class OwnerField(serializers.PrimaryKeyRelatedField):
         request = self.context.get("request")
         if request is None:
             return User.objects.none()
-        return people_visible_to(request.user)
+        return access.scope(request.user, User.objects.all())
 
 
 # --- standards and clauses ---------------------------------------------------------------------

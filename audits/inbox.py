@@ -1,0 +1,67 @@
+"""What audits ask of people: corrective actions to verify, overdue actions to fix."""
+
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from csrplatform import access, inbox
+from csrplatform.inbox import InboxItem, pending_reviews
+from csrplatform.reviews.models import ReviewKind
+
+from .choices import ActionStatus
+from .models import CorrectiveAction
+
+
+@inbox.source
+def audit_inbox_items(user) -> list[InboxItem]:
+    """Actions waiting for the user's verification, and overdue actions the user owns (or,
+    with no owner named, that the user's supplier must fix)."""
+    items = []
+    reviews = pending_reviews(user, (ReviewKind.ACTION_VERIFICATION,))
+    actions = (
+        CorrectiveAction.objects.visible_to(user)
+        .with_list_related()
+        .in_bulk([review.object_id for review in reviews])
+    )
+    for review in reviews:
+        action = actions.get(review.object_id)
+        if action is None:
+            continue
+        audit = action.finding.audit
+        items.append(
+            InboxItem(
+                what=_("Verify: %(action)s") % {"action": action},
+                url=action.get_absolute_url(),
+                context=str(audit),
+                context_url=audit.get_absolute_url(),
+                organisation=review.reviewer.name,
+                since=review.requested_at,
+            )
+        )
+    suppliers = access.actor_for(user).orgs_of_kind("supplier", writable=True)
+    mine = (
+        CorrectiveAction.objects.visible_to(user)
+        .overdue()
+        .with_list_related()
+        .exclude(status=ActionStatus.SUBMITTED)
+        .filter(
+            Q(owner=user)
+            | Q(
+                owner__isnull=True,
+                finding__audit__facility__supplier__organisation_id__in=suppliers,
+            )
+        )
+    )
+    for action in mine:
+        audit = action.finding.audit
+        items.append(
+            InboxItem(
+                what=_("Overdue: %(action)s") % {"action": action},
+                url=action.get_absolute_url(),
+                context=str(audit),
+                context_url=audit.get_absolute_url(),
+                organisation=audit.facility.supplier.organisation.name,
+                since=action.due_date,
+                late=True,
+            )
+        )
+    return items

@@ -1,0 +1,90 @@
+"""Who sees and edits audits, findings, corrective actions and shares.
+
+Facilitators see every audit and their editors change them. A supplier sees the audits of its
+own facilities; a customer those it commissioned or that the supplier shares with it (until the
+share is withdrawn); an NGO or consultant the assessments it conducted. Findings and corrective
+actions follow their audit. Suppliers keep their own corrective actions up to date.
+"""
+
+from django.db.models import Q, QuerySet
+
+from csrplatform.access import EDIT, VIEW, Actor, rule
+from csrplatform.reviews.rules import register_review_subjects
+
+from .models import Audit, AuditShare, Clause, CorrectiveAction, Finding, ReminderSent, Standard
+
+register_review_subjects(CorrectiveAction)
+
+
+def visible_audit_ids(actor: Actor) -> QuerySet:
+    if actor.is_facilitator:
+        return Audit.objects.values("pk")
+    return Audit.objects.filter(
+        Q(facility__supplier__organisation_id__in=actor.supplier_org_ids)
+        | Q(commissioned_by_id__in=actor.customer_ids)
+        | Q(shares__customer_id__in=actor.customer_ids, shares__withdrawn_at__isnull=True)
+        | Q(conducted_by_id__in=actor.org_ids)
+    ).values("pk")
+
+
+def visible_action_ids(actor: Actor) -> QuerySet:
+    return CorrectiveAction.objects.filter(finding__audit_id__in=visible_audit_ids(actor)).values(
+        "pk"
+    )
+
+
+@rule(Audit)
+def audit_rule(actor, qs, action):
+    if action == EDIT:
+        return qs if actor.is_facilitator_editor else qs.none()
+    return qs.filter(pk__in=visible_audit_ids(actor))
+
+
+@rule(Finding)
+def finding_rule(actor, qs, action):
+    if action == EDIT:
+        return qs if actor.is_facilitator_editor else qs.none()
+    return qs.filter(audit_id__in=visible_audit_ids(actor))
+
+
+@rule(CorrectiveAction)
+def corrective_action_rule(actor, qs, action):
+    """Suppliers keep their own corrective actions up to date; facilitators edit all."""
+    if action == EDIT:
+        if actor.is_facilitator_editor:
+            return qs
+        return qs.filter(
+            finding__audit__facility__supplier__organisation_id__in=actor.orgs_of_kind(
+                "supplier", writable=True
+            )
+        )
+    return qs.filter(pk__in=visible_action_ids(actor))
+
+
+@rule(AuditShare)
+def share_rule(actor, qs, action):
+    """A supplier decides what it shares; the customer sees what is shared with it."""
+    suppliers = actor.orgs_of_kind("supplier", writable=action == EDIT)
+    own = Q(audit__facility__supplier__organisation_id__in=suppliers)
+    if action == EDIT:
+        return qs.filter(own)
+    if actor.is_facilitator:
+        return qs
+    return qs.filter(own | Q(customer_id__in=actor.customer_ids))
+
+
+@rule(Standard, Clause)
+def reference_rule(actor, qs, action):
+    """Standards and clauses: everyone reads them, facilitators maintain them."""
+    if action == VIEW:
+        return qs
+    return qs if actor.is_facilitator_editor else qs.none()
+
+
+@rule(ReminderSent)
+def reminder_rule(actor, qs, action):
+    """The record of reminders sent, kept so none goes twice: facilitators read it, nobody
+    edits it by hand."""
+    if action == EDIT or not actor.is_facilitator:
+        return qs.none()
+    return qs

@@ -1,0 +1,119 @@
+"""Who sees and edits programmes, pilots and everything in a pilot.
+
+A facilitator sees and edits everything in the programmes its organisation facilitates.
+Customers, suppliers and partners see the pilots they take part in (invited or accepted; a
+declined invitation shows nothing) and the pilot's supplier sees its own pilots. A programme is
+seen by its facilitator, its sponsors and whoever sees one of its pilots. Phases, deliverables,
+activities, scope changes and participants follow their pilot; documents follow their pilot and
+their visibility, or, as evidence, their corrective action.
+"""
+
+from django.db.models import Q, QuerySet
+
+from csrplatform import access
+from csrplatform.access import EDIT, VIEW, Actor, rule
+from csrplatform.reviews.rules import register_review_subjects
+
+from .models import (
+    Activity,
+    Comment,
+    Deliverable,
+    Document,
+    Phase,
+    Pilot,
+    PilotParticipant,
+    PilotStatusChange,
+    Programme,
+    ScopeChange,
+)
+
+register_review_subjects(Phase, Document)
+
+
+def _facilitated(actor: Actor, action, prefix="") -> Q:
+    orgs = actor.orgs_of_kind("facilitator", writable=action == EDIT)
+    return Q(**{f"{prefix}programme__facilitator_id__in": orgs})
+
+
+def visible_pilot_ids(actor: Actor) -> QuerySet:
+    takes_part = Q(
+        participants__organisation_id__in=actor.org_ids,
+        participants__invitation_status__in=("invited", "accepted"),
+    ) | Q(supplier__organisation_id__in=actor.supplier_org_ids)
+    return Pilot.objects.filter(_facilitated(actor, VIEW) | takes_part).values("pk")
+
+
+def editable_pilot_ids(actor: Actor) -> QuerySet:
+    return Pilot.objects.filter(_facilitated(actor, EDIT)).values("pk")
+
+
+def _pilot_ids(actor: Actor, action) -> QuerySet:
+    return editable_pilot_ids(actor) if action == EDIT else visible_pilot_ids(actor)
+
+
+@rule(Programme)
+def programme_rule(actor, qs, action):
+    facilitated = Q(facilitator_id__in=actor.orgs_of_kind("facilitator", writable=action == EDIT))
+    if action == EDIT:
+        return qs.filter(facilitated)
+    programmes_of_visible_pilots = Pilot.objects.filter(pk__in=visible_pilot_ids(actor)).values(
+        "programme_id"
+    )
+    return qs.filter(
+        facilitated | Q(pk__in=programmes_of_visible_pilots) | Q(sponsors__in=actor.org_ids)
+    ).distinct()
+
+
+@rule(Pilot)
+def pilot_rule(actor, qs, action):
+    return qs.filter(pk__in=_pilot_ids(actor, action))
+
+
+@rule(PilotParticipant, PilotStatusChange, Phase, Deliverable, Activity, ScopeChange)
+def pilot_part_rule(actor, qs, action):
+    """Whoever may see (edit) the pilot."""
+    return qs.filter(pilot_id__in=_pilot_ids(actor, action))
+
+
+@rule(Comment)
+def comment_rule(actor, qs, action):
+    """Comments are read by whoever sees the pilot; people edit only their own."""
+    if action == EDIT:
+        return qs.filter(author_id=actor.user_id)
+    return qs.filter(pilot_id__in=visible_pilot_ids(actor))
+
+
+@rule(Document)
+def document_rule(actor, qs, action):
+    """A pilot's documents follow the pilot and their visibility; evidence on a corrective
+    action is seen by whoever sees the action."""
+    if action == EDIT:
+        return qs.filter(pilot_id__in=editable_pilot_ids(actor))
+    facilitates = _facilitated(actor, VIEW, prefix="pilot__")
+    is_the_supplier = Q(pilot__supplier__organisation_id__in=actor.supplier_org_ids)
+    on_visible_pilot = Q(pilot_id__in=visible_pilot_ids(actor)) & (
+        Q(visibility="all_participants")
+        | Q(visibility="facilitator_supplier") & (facilitates | is_the_supplier)
+        | facilitates
+        | Q(uploaded_for_id__in=actor.org_ids)
+    )
+    corrective_action_model = Document._meta.get_field("corrective_action").related_model
+    on_visible_action = Q(
+        corrective_action_id__in=access.visible_ids(actor, corrective_action_model)
+    )
+    return qs.filter(on_visible_pilot | on_visible_action)
+
+
+def acting_organisations(user, pilot) -> list:
+    """The organisations `user` may speak for in `pilot`: writable memberships of active
+    participants, of the pilot's supplier, or of the programme's facilitator."""
+    actor = access.actor_for(user)
+    participating = set(
+        PilotParticipant.objects.filter(pilot=pilot, organisation_id__in=actor.writable_org_ids)
+        .exclude(invitation_status="declined")
+        .values_list("organisation_id", flat=True)
+    )
+    for org_id in (pilot.supplier.organisation_id, pilot.programme.facilitator_id):
+        if org_id in actor.writable_org_ids:
+            participating.add(org_id)
+    return sorted(participating)
