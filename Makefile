@@ -13,12 +13,13 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: help run test setup migrate demo lint check-python system-deps
+.PHONY: help run test fuzz setup migrate demo lint check-python system-deps
 
 help:
 	@echo "make run   - set up, migrate, load the demo data and serve on http://$(HOST):$(PORT)"
 	@echo "make test  - set up and run the test suite (DATABASE_URL / REDIS_URL honoured)"
-	@echo "make lint  - ruff and the migrations check"
+	@echo "make lint  - ruff, the migrations check and the API schema check"
+	@echo "make fuzz  - schemathesis over every API operation, far longer than in make test"
 
 check-python:
 	@if [ -z "$(PYTHON)" ]; then \
@@ -50,6 +51,8 @@ run: demo
 	@echo "Serving on http://$(HOST):$(PORT)/ - sign in with a demo user above."
 	DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
+# Two workers: the suite is CPU-bound and the machines have two cores.
+PYTEST_ARGS ?= -n auto
 test: setup
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
@@ -57,3 +60,10 @@ lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run
+	DEBUG=1 $(BIN)/python manage.py spectacular --validate --fail-on-warn --file /dev/null
+
+# FUZZ_EXAMPLES cases per operation, at random, plus every boundary case (the coverage phase);
+# make test runs a few, derandomised.
+FUZZ_EXAMPLES ?= 100
+fuzz: setup
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) FUZZ_RANDOM=1 FUZZ_PHASES=examples,coverage,fuzzing $(BIN)/python -m pytest tests/api/test_fuzz.py $(PYTEST_ARGS)

@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from csrplatform.filters import ScopedFilterSet
+from csrplatform.filters import ObjectIdFilter, ScopedFilterSet
 from suppliers.models import Facility, Organisation, Supplier
 
 from .choices import ActionStatus, AuditKind, Severity
@@ -48,7 +48,7 @@ class AuditFilterSet(ScopedFilterSet):
     facility = django_filters.ModelChoiceFilter(
         queryset=Facility.objects.all(), label=_("Facility")
     )
-    customer = django_filters.ModelChoiceFilter(
+    customer = ObjectIdFilter(
         queryset=Organisation.objects.customers(), method="filter_customer", label=_("Customer")
     )
     standard = django_filters.ModelChoiceFilter(
@@ -108,7 +108,7 @@ class CorrectiveActionFilterSet(ScopedFilterSet):
         queryset=Supplier.objects.all(),
         label=_("Supplier"),
     )
-    customer = django_filters.ModelChoiceFilter(
+    customer = ObjectIdFilter(
         queryset=Organisation.objects.customers(), method="filter_customer", label=_("Customer")
     )
     severity = django_filters.ChoiceFilter(

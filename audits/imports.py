@@ -42,8 +42,20 @@ FINDING_COLUMNS = ("severity", "clauses", "description", "evidence", "root_cause
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 5000
-# A 5 MB workbook may unpack to far more; 10 columns of text in 5,000 rows stay well below this.
-MAX_XLSX_UNPACKED_BYTES = 100 * 1024 * 1024
+# Rows are counted as the file numbers them, blank ones included: a file that goes on past this
+# row is refused there, without reading the rest (a workbook can declare a million empty rows
+# in a few bytes).
+MAX_ROW_NUMBER = 2 * MAX_ROWS
+# A workbook is a ZIP archive: its directory is checked before anything is unpacked. 5,000 rows
+# of 10 text columns unpack to about 6 MB; a "zip bomb" of a few hundred KB to gigabytes.
+MAX_XLSX_UNPACKED_BYTES = 20 * 1024 * 1024
+MAX_XLSX_MEMBERS = 1000
+# Real workbooks shrink 2 to 20 times when packed; a part larger than 1 MB that shrank more than
+# this was made to unpack into something big.
+MAX_XLSX_RATIO = 100
+# Reading a workbook takes time in proportion to its XML elements (cells, strings, rows), not to
+# its bytes: 5,000 rows of 10 cells take about 300,000 tags and 2 seconds; this is ~3 times that.
+MAX_XLSX_TAGS = 1_000_000
 # Cells right of this column are never read, so a cell placed at column XFD cannot make every
 # row 16,384 cells wide in memory.
 MAX_XLSX_COLUMNS = 50
@@ -130,6 +142,14 @@ def _table(numbered_rows) -> _Table:
     """The first non-blank row is the header; blank rows are skipped but keep their numbers."""
     header_row, header, rows = None, None, []
     for number, cells in numbered_rows:
+        if number > MAX_ROW_NUMBER:
+            _refuse(
+                _(
+                    "The file goes on past row %(limit)s (empty rows count too); delete the rows "
+                    "below your findings, or split it into several files."
+                )
+                % {"limit": f"{MAX_ROW_NUMBER:,}"}
+            )
         if _is_blank(cells):
             continue
         if header is None:
@@ -186,13 +206,50 @@ def _csv_rows(data: bytes):
         yield number, cells
 
 
+def _check_workbook_size(data: bytes, unreadable: str) -> None:
+    """Refuse, in milliseconds, a workbook that would take the server long to read: too big
+    once unpacked, packed suspiciously tightly, or holding too many XML elements."""
+    too_big = _(
+        "The workbook is too big to import: it unpacks to more than %(limit)d MB, while "
+        "%(rows)s rows of findings need far less. Keep only the findings sheet (save a copy "
+        "without the other sheets, pictures and formatting), or split it into several files."
+    ) % {"limit": MAX_XLSX_UNPACKED_BYTES // 1_048_576, "rows": f"{MAX_ROWS:,}"}
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = archive.infolist()
+            if len(members) > MAX_XLSX_MEMBERS:
+                _refuse(too_big)
+            if sum(member.file_size for member in members) > MAX_XLSX_UNPACKED_BYTES:
+                _refuse(too_big)
+            for member in members:
+                if member.file_size > 1_048_576 and (
+                    member.file_size > MAX_XLSX_RATIO * max(member.compress_size, 1)
+                ):
+                    _refuse(
+                        _(
+                            "The workbook is packed in a way Excel never packs one (a part of "
+                            "it unpacks to more than %(ratio)d times its size); open it in "
+                            "Excel and save it again."
+                        )
+                        % {"ratio": MAX_XLSX_RATIO}
+                    )
+            # Count the tags while unpacking (the declared sizes bound what is unpacked).
+            tags = 0
+            for member in members:
+                with archive.open(member) as stream:
+                    while chunk := stream.read(1_048_576):
+                        tags += chunk.count(b"<")
+                        if tags > MAX_XLSX_TAGS:
+                            _refuse(too_big)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, RuntimeError, OSError):
+        _refuse(unreadable)
+
+
 def _xlsx_rows(data: bytes):
     from openpyxl import load_workbook
 
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        if sum(member.file_size for member in archive.infolist()) > MAX_XLSX_UNPACKED_BYTES:
-            _refuse(_("The workbook unpacks to more than 100 MB; save it again or split it."))
     unreadable = _("The Excel workbook cannot be read; open it in Excel and save it again.")
+    _check_workbook_size(data, unreadable)
     # A damaged workbook fails in many different ways inside openpyxl, all the same to us.
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)

@@ -4,12 +4,18 @@ Facilitators see every audit and their editors change them. A supplier sees the 
 own facilities; a customer those it commissioned or that the supplier shares with it (until the
 share is withdrawn); an NGO or consultant the assessments it conducted. Findings and corrective
 actions follow their audit. Suppliers keep their own corrective actions up to date.
+
+Whoever sees an audit sees what it is about: the facility and the audited supplier's
+organisation record (granted to the directory's models; the supplier profile's private data stays
+the directory's).
 """
 
 from django.db.models import Q, QuerySet
 
+from csrplatform import access
 from csrplatform.access import EDIT, VIEW, Actor, rule
 from csrplatform.reviews.rules import register_review_subjects
+from suppliers.models import Facility, Organisation, Supplier
 
 from .models import Audit, AuditShare, Clause, CorrectiveAction, Finding, ReminderSent, Standard
 
@@ -25,6 +31,26 @@ def visible_audit_ids(actor: Actor) -> QuerySet:
         | Q(shares__customer_id__in=actor.customer_ids, shares__withdrawn_at__isnull=True)
         | Q(conducted_by_id__in=actor.org_ids)
     ).values("pk")
+
+
+def _visible_audits(actor: Actor) -> QuerySet:
+    return Audit.objects.filter(pk__in=visible_audit_ids(actor))
+
+
+@access.grant(Facility)
+def facilities_of_visible_audits(actor):
+    """The facility an audit the actor sees was at (an NGO sees where it assessed)."""
+    return _visible_audits(actor).values("facility_id")
+
+
+@access.grant(Supplier)
+def suppliers_of_visible_audits(actor):
+    return _visible_audits(actor).values("facility__supplier_id")
+
+
+@access.grant(Organisation)
+def supplier_organisations_of_visible_audits(actor):
+    return _visible_audits(actor).values("facility__supplier__organisation_id")
 
 
 def visible_action_ids(actor: Actor) -> QuerySet:

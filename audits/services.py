@@ -19,7 +19,7 @@ from csrplatform.reviews.models import Review, ReviewKind
 from csrplatform.services import apply_fields, require
 from pilots import services as pilot_services
 from pilots.choices import DocumentKind, ParticipantRole
-from suppliers.models import Organisation
+from suppliers.models import Organisation, SupplyRelationship
 
 from .choices import ACTION_TRANSITIONS, ActionStatus
 from .models import Audit, AuditShare, Clause, CorrectiveAction, Finding, Standard
@@ -77,6 +77,12 @@ AUDIT_FIELDS = (
 )
 
 
+def _supplies(supplier_id, customer_id) -> bool:
+    return SupplyRelationship.objects.filter(
+        supplier_id=supplier_id, customer_id=customer_id
+    ).exists()
+
+
 @transaction.atomic
 def audit_save(*, actor, audit: Audit | None = None, **fields) -> Audit:
     """Record an audit (facilitators; a customer's audits are entered on its behalf)."""
@@ -85,6 +91,23 @@ def audit_save(*, actor, audit: Audit | None = None, **fields) -> Audit:
     apply_fields(audit, fields, AUDIT_FIELDS)
     if audit.commissioned_by_id and audit.commissioned_by.kind != "customer":
         raise ValidationError({"commissioned_by": _("Only a customer commissions audits.")})
+    moves = audit.pk is None or "facility" in fields or "commissioned_by" in fields
+    if (
+        moves
+        and audit.commissioned_by_id
+        and audit.facility_id
+        and not _supplies(audit.facility.supplier_id, audit.commissioned_by_id)
+    ):
+        # The customer would see an audit of a supplier it may not see (nor the supplier it).
+        raise ValidationError(
+            {
+                "facility": _(
+                    "This facility's supplier does not supply the customer that commissioned "
+                    "the audit: choose a facility of one of its suppliers, or record the supply "
+                    "relationship first."
+                )
+            }
+        )
     audit.full_clean()
     audit.save()
     return audit

@@ -12,11 +12,11 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from csrplatform import access
+from csrplatform.accounts.models import User
 from csrplatform.editing import error_text, form_errors_text, run_action
 from csrplatform.lists import filtered_list, paginate, stream_csv
 from csrplatform.reviews.models import Review, ReviewKind
 from pilots.models import Pilot
-from pilots.uploads import keep_raw_upload_names
 from suppliers.models import Organisation
 
 from . import services
@@ -214,6 +214,25 @@ def action_board(request):
     )
 
 
+def _hide_unseen(user, reviews, history):
+    """A customer an audit is shared with is not told who verifies it for the commissioning
+    customer: organisations and people show only to those who may see them."""
+    seen_orgs = access.visible_pks(user, Organisation)
+    seen_people = access.visible_pks(user, User)
+    for review in reviews:
+        review.reviewer_shown = (
+            review.reviewer.name
+            if review.reviewer_id in seen_orgs
+            else _("the customer that commissioned the audit")
+        )
+        if review.decided_by_id is not None and review.decided_by_id not in seen_people:
+            review.decided_by = None
+    for record in history:
+        if record.history_user_id is not None and record.history_user_id not in seen_people:
+            record.history_user = None
+            record.history_user_hidden = True
+
+
 @login_required
 def action_detail(request, pk):
     action = access.get_object_or_404(
@@ -237,6 +256,14 @@ def action_detail(request, pk):
         and (pending.reviewer_id in actor.writable_org_ids or actor.is_facilitator_editor)
     )
     can_edit = access.can_edit(request.user, action)
+    reviews = list(
+        Review.objects.for_subject(action)
+        .of_kind(ReviewKind.ACTION_VERIFICATION)
+        .select_related("reviewer", "decided_by", "requested_by")
+        .order_by("-requested_at")
+    )
+    history = list(action.history.select_related("history_user").order_by("-history_date"))
+    _hide_unseen(request.user, [*reviews, *([pending] if pending else [])], history)
     return render(
         request,
         "audits/action_detail.html",
@@ -244,11 +271,8 @@ def action_detail(request, pk):
             "action": action,
             "audit": audit,
             "finding": action.finding,
-            "history": action.history.select_related("history_user").order_by("-history_date"),
-            "reviews": Review.objects.for_subject(action)
-            .of_kind(ReviewKind.ACTION_VERIFICATION)
-            .select_related("reviewer", "decided_by", "requested_by")
-            .order_by("-requested_at"),
+            "history": history,
+            "reviews": reviews,
             "evidence": action.evidence.select_related("uploaded_by").order_by("-uploaded_at"),
             "can_progress": can_edit and action.status in ("open", "in_progress"),
             "may_verify": may_verify,
@@ -298,7 +322,6 @@ MOVES = {
 def action_move(request, pk, move):
     if move not in MOVES:
         raise Http404
-    keep_raw_upload_names(request)
     action = access.get_object_or_404(request.user, CorrectiveAction.objects.all(), pk=pk)
     form_class, service, message = MOVES[move]
     form = form_class(request.POST, request.FILES)

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from csrplatform import access
-from pilots.uploads import XLSX, keep_raw_upload_names
+from pilots.uploads import XLSX
 
 from . import imports
 from .models import Audit
@@ -54,7 +54,6 @@ def _success_message(result: imports.ImportResult) -> str:
 @login_required
 @require_http_methods(["GET", "POST"])
 def findings_import(request):
-    keep_raw_upload_names(request)
     if not access.actor_for(request.user).is_facilitator_editor:
         raise PermissionDenied(_("Only facilitators import findings."))
     posted = request.method == "POST"

@@ -9,6 +9,11 @@ the `@rule(Model, ...)` decorator; `csrplatform.apps` imports every app's `rules
 Django starts. A model without a registered rule is refused by `scope()`, never shown to all.
 `manage.py access_rules` prints the whole policy.
 
+A rule may be widened, for viewing only, by grants: `@grant(Model)` lets another app's rules
+name rows of `Model` that its own objects show (a pilot names its participants' organisations,
+an audit its facility), so that whoever sees the pilot or the audit also sees what it names
+without the model's own app knowing about pilots or audits.
+
 Who someone is follows from their memberships: a member of a facilitator organisation is a
 facilitator, of a customer a customer, and so on. Admin and editor members may write; viewers
 only read.
@@ -17,9 +22,9 @@ only read.
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import models
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -47,6 +52,9 @@ class Actor:
     org_ids: frozenset = field(default_factory=frozenset)
     writable_org_ids: frozenset = field(default_factory=frozenset)
     kinds_by_org: dict = field(default_factory=dict)
+    # Conditions built for this actor (a granted model's widened scope), reused for the rest of
+    # the request: they are SQL, read when the query runs, never stale results.
+    built: dict = field(default_factory=dict, compare=False, repr=False)
 
     def orgs_of_kind(self, kind, *, writable=False):
         source = self.writable_org_ids if writable else self.org_ids
@@ -134,6 +142,23 @@ class RegisteredRule:
 
 _REGISTRY: dict[type[models.Model], RegisteredRule] = {}
 
+# A grant takes an actor and returns the ids (a `values("pk")` queryset) of rows it may view
+# besides those its model's rule allows. Grants widen viewing only, never editing.
+GrantRule = Callable[[Actor], QuerySet]
+
+
+@dataclass(frozen=True)
+class RegisteredGrant:
+    model: type[models.Model]
+    ids: GrantRule
+
+    @property
+    def where(self) -> str:
+        return f"{self.ids.__module__}.{self.ids.__qualname__}"
+
+
+_GRANTS: dict[type[models.Model], list[RegisteredGrant]] = {}
+
 
 def rule(*model_classes, create: CreateRule | None = None):
     """Register the decorated function as the rule that scopes `model_classes`."""
@@ -152,6 +177,29 @@ def rule(*model_classes, create: CreateRule | None = None):
         return func
 
     return register
+
+
+def grant(*model_classes):
+    """Register the decorated function, `func(actor) -> ids`, as a grant: the actor may also
+    view the `model_classes` rows whose ids it returns. This is how one app's rules let people
+    see rows of another app's model that its own objects name; the model's rule stays its own
+    app's, and `manage.py access_rules` prints the grants beside it."""
+    if not model_classes:
+        raise ImproperlyConfigured("@access.grant needs at least one model.")
+
+    def register(func: GrantRule) -> GrantRule:
+        for model in model_classes:
+            grants = _GRANTS.setdefault(model, [])
+            if all(entry.ids is not func for entry in grants):
+                grants.append(RegisteredGrant(model=model, ids=func))
+        return func
+
+    return register
+
+
+def grants_for(model) -> list[RegisteredGrant]:
+    """The grants that widen what `model`'s rule lets people view, in registration order."""
+    return list(_GRANTS.get(model, ()))
 
 
 def registered_rules() -> list[RegisteredRule]:
@@ -174,8 +222,25 @@ def rule_for(model) -> RegisteredRule:
 # --- the public interface ------------------------------------------------------------------------
 
 
-def scope(user, queryset, action=VIEW) -> QuerySet:
-    """`queryset` narrowed to the rows `user` may view (or edit)."""
+def _apply(actor: Actor, registered: RegisteredRule, queryset, action, grants: bool) -> QuerySet:
+    """The model's rule, widened (for viewing) by the grants other apps registered."""
+    extra = grants_for(queryset.model) if grants and action == VIEW else []
+    if not extra:
+        return registered.scope(actor, queryset, action)
+    model = queryset.model
+    allowed = actor.built.get(("granted", model))
+    if allowed is None:
+        base = model._default_manager.all()
+        allowed = Q(pk__in=registered.scope(actor, base, VIEW).values("pk"))
+        for entry in extra:
+            allowed |= Q(pk__in=entry.ids(actor))
+        actor.built[("granted", model)] = allowed
+    return queryset.filter(allowed)
+
+
+def scope(user, queryset, action=VIEW, *, grants=True) -> QuerySet:
+    """`queryset` narrowed to the rows `user` may view (or edit). With `grants=False`, only
+    what the model's own rule allows (not what other apps' grants add)."""
     if action not in ACTIONS:
         raise ValueError(f"Unknown action {action!r}")
     registered = rule_for(queryset.model)
@@ -184,15 +249,15 @@ def scope(user, queryset, action=VIEW) -> QuerySet:
         return queryset.none()
     if actor.is_superuser:
         return queryset
-    return registered.scope(actor, queryset, action)
+    return _apply(actor, registered, queryset, action, grants)
 
 
-def scope_for_actor(actor: Actor, queryset, action=VIEW) -> QuerySet:
+def scope_for_actor(actor: Actor, queryset, action=VIEW, *, grants=True) -> QuerySet:
     """`scope` for an Actor already in hand (rules that build on other models' rules)."""
     registered = rule_for(queryset.model)
     if actor.is_superuser:
         return queryset
-    return registered.scope(actor, queryset, action)
+    return _apply(actor, registered, queryset, action, grants)
 
 
 def visible_ids(actor: Actor, model) -> QuerySet:
@@ -217,12 +282,19 @@ def can_create(user, model) -> bool:
     return bool(registered.can_create and registered.can_create(actor))
 
 
+def get_or_404(scoped_queryset, **lookup):
+    """The one object of an already scoped queryset; otherwise 404 with the same words whether
+    it is hidden, missing or named by a malformed id ("abc" for a number)."""
+    try:
+        return scoped_queryset.get(**lookup)
+    except (scoped_queryset.model.DoesNotExist, ValueError, TypeError, ValidationError) as exc:
+        name = scoped_queryset.model._meta.verbose_name
+        raise Http404(_("No such %(name)s.") % {"name": name}) from exc
+
+
 def get_object_or_404(user, queryset, action=VIEW, **lookup):
     """The object if `user` may act on it; otherwise 404, whether it exists or not."""
-    try:
-        return scope(user, queryset, action).get(**lookup)
-    except queryset.model.DoesNotExist as exc:
-        raise Http404(_("No such %(name)s.") % {"name": queryset.model._meta.verbose_name}) from exc
+    return get_or_404(scope(user, queryset, action), **lookup)
 
 
 def scope_choice_fields(user, fields, action=VIEW):
@@ -235,15 +307,17 @@ def scope_choice_fields(user, fields, action=VIEW):
         form_field.queryset = scope(user, queryset, action)
 
 
-def visible_pks(user, model) -> frozenset:
+def visible_pks(user, model, *, grants=True) -> frozenset:
     """The ids of `model` rows the user may see, read once per request (cached on the user
-    object); for showing a related name only to those who may see it."""
+    object); for showing a related name only to those who may see it. With `grants=False`,
+    only those the model's own rule allows."""
     cache = user.__dict__.setdefault("_csr_visible_pks", {}) if user is not None else {}
-    if model not in cache:
-        cache[model] = frozenset(
-            scope(user, model._default_manager.all()).values_list("pk", flat=True)
+    key = model if grants else (model, "own rule")
+    if key not in cache:
+        cache[key] = frozenset(
+            scope(user, model._default_manager.all(), grants=grants).values_list("pk", flat=True)
         )
-    return cache[model]
+    return cache[key]
 
 
 class ScopedQuerySet(models.QuerySet):

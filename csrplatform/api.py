@@ -2,10 +2,12 @@
 
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import transaction
+from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, mixins, serializers, status, viewsets
 from rest_framework.response import Response
 from rest_framework.settings import api_settings
+from rest_framework.views import exception_handler
 
 from csrplatform import access
 from csrplatform.errors import Conflict
@@ -24,6 +26,50 @@ def _as_drf_detail(exc: ValidationError):
         (api_settings.NON_FIELD_ERRORS_KEY if name == NON_FIELD_ERRORS else name): messages
         for name, messages in exc.message_dict.items()
     }
+
+
+def _first_message(errors) -> str:
+    """The first message in DRF's nested error structure."""
+    if isinstance(errors, dict):
+        errors = list(errors.values())
+    if isinstance(errors, list):
+        for value in errors:
+            if message := _first_message(value):
+                return message
+        return ""
+    return str(errors)
+
+
+def api_exception_handler(exc, context):
+    """Every error the API answers, in one shape (`csrplatform.schema.ErrorSerializer`):
+    `detail` (a sentence), `code` (stable, for machines) and `errors` (per field, for invalid
+    input)."""
+    # As DRF's own handler does, so that the code below reads the same for Django's errors.
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound(*exc.args)
+    elif isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied(*exc.args)
+    response = exception_handler(exc, context)
+    if response is None:
+        return None
+    data = response.data
+    if isinstance(exc, exceptions.ValidationError):
+        errors = data if isinstance(data, dict) else {api_settings.NON_FIELD_ERRORS_KEY: data}
+        first = _first_message(errors)
+        field = next(iter(errors), None)
+        if field and field != api_settings.NON_FIELD_ERRORS_KEY and first:
+            detail = _("%(field)s: %(message)s") % {"field": field, "message": first}
+        else:
+            detail = first or _("The input is not valid.")
+        response.data = {"detail": str(detail), "code": "invalid", "errors": errors}
+        return response
+    codes = exc.get_codes() if isinstance(exc, exceptions.APIException) else None
+    response.data = {
+        "detail": _first_message(data),
+        "code": codes if isinstance(codes, str) else "error",
+        "errors": {},
+    }
+    return response
 
 
 def run_service(service, *, actor, **kwargs):
@@ -103,6 +149,27 @@ class ScopedModelViewSet(viewsets.ModelViewSet):
         ):
             return access.scope(self.request.user, self._listed_queryset(), access.VIEW)
         return access.scope(self.request.user, self._listed_queryset(), access.EDIT)
+
+    def get_object(self):
+        """The object of a detail route, through `access.get_or_404`: a hidden, a missing and
+        a malformed id get the same 404."""
+        lookup_url_kwarg = self.lookup_url_kwarg or self.lookup_field
+        instance = access.get_or_404(
+            self.filter_queryset(self.get_queryset()),
+            **{self.lookup_field: self.kwargs[lookup_url_kwarg]},
+        )
+        self.check_object_permissions(self.request, instance)
+        return instance
+
+    def update(self, request, *args, **kwargs):
+        """As DRF's, but the answer is the whole object as the list shows it, also after a
+        PATCH (DRF's partial serializer would leave out fields whose value is a default)."""
+        serializer = self.get_serializer(
+            self.get_object(), data=request.data, partial=kwargs.pop("partial", False)
+        )
+        serializer.is_valid(raise_exception=True)
+        self.perform_update(serializer)
+        return self.as_response(serializer.instance)
 
     def create(self, request, *args, **kwargs):
         if not access.can_create(request.user, self.queryset.model):

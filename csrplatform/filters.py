@@ -3,8 +3,16 @@ related-object choices come from the requesting user's scope."""
 
 import django_filters
 from django.db.models import Q
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from csrplatform import access
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class ObjectIdFilter(django_filters.ModelChoiceFilter):
+    """An object chosen by id among those the user may see, filtered by a method of the
+    FilterSet (so the schema cannot read its type from a model field)."""
 
 
 class ScopedFilterSet(django_filters.FilterSet):

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
 
 from audits.api.urls import router as audits_router
 from pilots.api.urls import router as pilots_router
@@ -9,7 +10,11 @@ from suppliers.api.urls import router as suppliers_router
 
 from . import health, views
 
-api_patterns = [*suppliers_router.urls, *pilots_router.urls, *audits_router.urls]
+# One router, so one API root that lists every endpoint of every app.
+api_router = DefaultRouter()
+for app_router in (suppliers_router, pilots_router, audits_router):
+    api_router.registry.extend(app_router.registry)
+api_patterns = api_router.urls
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -27,3 +32,5 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]
+
+handler404 = views.page_not_found

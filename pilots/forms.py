@@ -229,12 +229,19 @@ class ScopeChangeForm(_PilotPartForm):
         }
 
 
+class VersionChoiceField(forms.ModelChoiceField):
+    """A document to replace, its version counted as the user sees them."""
+
+    def label_from_instance(self, obj):
+        return f"{obj.title} (v{getattr(obj, 'shown_version', obj.version)})"
+
+
 class DocumentUploadForm(_PilotPartForm):
     file = forms.FileField(
         label=_("File"),
         help_text=_("PDF, Word, Excel, PNG or JPEG; the type is checked from the file's content."),
     )
-    replaces = forms.ModelChoiceField(
+    replaces = VersionChoiceField(
         queryset=Document.objects.all(), required=False, label=_("New version of")
     )
 
@@ -246,6 +253,8 @@ class DocumentUploadForm(_PilotPartForm):
         super().__init__(*args, **kwargs)
         self.fields["title"].required = False
         self.fields["title"].help_text = _("Left empty: the file's name.")
+        replaces = self.fields["replaces"]
+        replaces.queryset = replaces.queryset.with_shown_versions(self.user)
         # The file is checked by the service (name, size, type from the bytes); no model
         # validation of a half-built Document here.
 

@@ -14,7 +14,12 @@ def pilot_inbox_items(user) -> list[InboxItem]:
     phase_ids = [r.object_id for r in reviews if r.kind == ReviewKind.PHASE_AGREEMENT]
     document_ids = [r.object_id for r in reviews if r.kind == ReviewKind.ASSESSMENT_REPLY]
     phases = Phase.objects.visible_to(user).select_related("pilot").in_bulk(phase_ids)
-    documents = Document.objects.visible_to(user).select_related("pilot").in_bulk(document_ids)
+    documents = (
+        Document.objects.visible_to(user)
+        .with_shown_versions(user)
+        .select_related("pilot")
+        .in_bulk(document_ids)
+    )
     items = []
     for review in reviews:
         if review.kind == ReviewKind.PHASE_AGREEMENT:
@@ -25,9 +30,15 @@ def pilot_inbox_items(user) -> list[InboxItem]:
             url = subject and f"{subject.pilot.get_absolute_url()}#document-{subject.pk}"
         if subject is None:
             continue
+        # A document's version as the user counts them (a hidden earlier one is not counted).
+        name = (
+            f"{subject.title} (v{subject.shown_version})"
+            if review.kind == ReviewKind.ASSESSMENT_REPLY
+            else str(subject)
+        )
         items.append(
             InboxItem(
-                what=f"{review.get_kind_display()}: {subject}",
+                what=f"{review.get_kind_display()}: {name}",
                 url=url,
                 context=subject.pilot.title,
                 context_url=subject.pilot.get_absolute_url(),

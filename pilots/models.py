@@ -23,13 +23,21 @@ from .choices import (
     ScopeChangeStatus,
     Visibility,
 )
-from .querysets import PilotQuerySet, PilotRelatedQuerySet, ProgrammeQuerySet
+from .querysets import (
+    ActivityQuerySet,
+    DocumentQuerySet,
+    PilotQuerySet,
+    PilotRelatedQuerySet,
+    ProgrammeQuerySet,
+)
 
 
 class Programme(models.Model):
     """A facilitated set of pilots (e.g. the 2007–2008 Shenzhen ICT programme)."""
 
-    title = models.CharField(_("title"), max_length=200, unique=True)
+    # Unique per facilitator, not across the platform: a facilitator sees only its own
+    # programmes, so "this title already exists" must never speak of another's.
+    title = models.CharField(_("title"), max_length=200)
     sector = models.CharField(_("sector"), max_length=100, blank=True)
     region = models.CharField(_("region"), max_length=100, blank=True)
     start_date = models.DateField(_("start"), null=True, blank=True)
@@ -57,6 +65,15 @@ class Programme(models.Model):
         verbose_name = _("programme")
         verbose_name_plural = _("programmes")
         ordering = ["-start_date", "title"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["facilitator", "title"],
+                name="programme_unique_title_per_facilitator",
+                violation_error_message=_(
+                    "Your organisation already runs a programme of this title."
+                ),
+            ),
+        ]
 
     def __str__(self):
         return self.title
@@ -318,7 +335,7 @@ class Activity(models.Model):
         _("person-days"), max_digits=7, decimal_places=2, null=True, blank=True
     )
 
-    objects = PilotRelatedQuerySet.as_manager()
+    objects = ActivityQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("activity")
@@ -435,7 +452,7 @@ class Document(models.Model):
     )
     uploaded_at = models.DateTimeField(auto_now_add=True)
 
-    objects = PilotRelatedQuerySet.as_manager()
+    objects = DocumentQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("document")

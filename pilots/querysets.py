@@ -1,4 +1,5 @@
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, Func, OuterRef, Prefetch, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from csrplatform.access import ScopedQuerySet
@@ -49,3 +50,33 @@ class PilotQuerySet(ScopedQuerySet):
 class PilotRelatedQuerySet(ScopedQuerySet):
     def with_list_related(self):
         return self.select_related("pilot")
+
+
+class ActivityQuerySet(PilotRelatedQuerySet):
+    def with_visible_participants(self, user):
+        """Each activity with only the participants `user` may see: another pilot's supplier
+        met at a peer visit stays unnamed for those who may not see it."""
+        from suppliers.models import Organisation
+
+        return self.prefetch_related(
+            Prefetch("participants", queryset=Organisation.objects.visible_to(user))
+        )
+
+
+class DocumentQuerySet(PilotRelatedQuerySet):
+    def with_shown_versions(self, user):
+        """Each document with `shown_version`, its place among the versions of it that `user`
+        may see, and `shown_root_id`, the first of those. A version the user may not see is
+        not counted, so a visible second version never tells of a hidden first one."""
+        from .models import Document
+
+        chain = Coalesce(OuterRef("root_id"), OuterRef("pk"))
+        seen = Document.objects.visible_to(user).filter(Q(pk=chain) | Q(root_id=chain)).order_by()
+        return self.annotate(
+            shown_version=Subquery(
+                seen.filter(version__lte=OuterRef("version"))
+                .annotate(count=Func(F("pk"), function="COUNT"))
+                .values("count")[:1]
+            ),
+            shown_root_id=Subquery(seen.order_by("version").values("pk")[:1]),
+        )

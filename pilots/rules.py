@@ -6,6 +6,10 @@ declined invitation shows nothing) and the pilot's supplier sees its own pilots.
 seen by its facilitator, its sponsors and whoever sees one of its pilots. Phases, deliverables,
 activities, scope changes and participants follow their pilot; documents follow their pilot and
 their visibility, or, as evidence, their corrective action.
+
+What a pilot names is seen by whoever sees the pilot (`pilot_named_organisation_ids`, granted to
+the directory's organisations and supplier profiles): one rule for what fellow participants see
+of each other.
 """
 
 from django.db.models import Q, QuerySet
@@ -13,6 +17,7 @@ from django.db.models import Q, QuerySet
 from csrplatform import access
 from csrplatform.access import EDIT, VIEW, Actor, rule
 from csrplatform.reviews.rules import register_review_subjects
+from suppliers.models import Organisation, Supplier
 
 from .models import (
     Activity,
@@ -49,6 +54,41 @@ def editable_pilot_ids(actor: Actor) -> QuerySet:
 
 def _pilot_ids(actor: Actor, action) -> QuerySet:
     return editable_pilot_ids(actor) if action == EDIT else visible_pilot_ids(actor)
+
+
+def pilot_named_organisation_ids(actor: Actor) -> QuerySet:
+    """What fellow participants of a pilot see of each other's organisations.
+
+    Whoever sees a pilot (its facilitator, its supplier, its invited or accepted participants)
+    sees the organisation record (name, kind, location, website) of every organisation the
+    pilot names: its supplier and its participants (a declined invitation stays part of the
+    pilot's story), and the sponsors of the programmes it sees. Of a supplier it sees which
+    supplier profile is the pilot's (so the pilot's `supplier` resolves), but not the profile's
+    private data, the facilities, customers or audits: those stay with the directory's and the
+    audits' own rules (`suppliers.rules.readable_profile_ids`).
+    """
+    if "pilot_named_organisation_ids" not in actor.built:  # built once per request
+        pilots = visible_pilot_ids(actor)
+        programmes = access.visible_ids(actor, Programme)
+        sponsors = Programme.sponsors.through.objects.filter(programme_id__in=programmes)
+        actor.built["pilot_named_organisation_ids"] = Organisation.objects.filter(
+            Q(pk__in=PilotParticipant.objects.filter(pilot_id__in=pilots).values("organisation_id"))
+            | Q(pk__in=Pilot.objects.filter(pk__in=pilots).values("supplier__organisation_id"))
+            | Q(pk__in=sponsors.values("organisation_id"))
+        ).values("pk")
+    return actor.built["pilot_named_organisation_ids"]
+
+
+@access.grant(Organisation)
+def organisations_named_by_visible_pilots(actor):
+    return pilot_named_organisation_ids(actor)
+
+
+@access.grant(Supplier)
+def suppliers_named_by_visible_pilots(actor):
+    return Supplier.objects.filter(organisation_id__in=pilot_named_organisation_ids(actor)).values(
+        "pk"
+    )
 
 
 @rule(Programme)

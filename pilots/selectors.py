@@ -38,6 +38,16 @@ class TimelineEntry:
     anchor: str = ""
 
 
+def shown_version(document: Document, user) -> tuple[int, int | None]:
+    """(version, root id) of `document` as `user` sees its versions: counted among those it may
+    see, the root being the first of them (None for that first one). Read from the
+    `with_shown_versions` annotations when the document came with them."""
+    if not hasattr(document, "shown_version"):
+        document = Document.objects.with_shown_versions(user).get(pk=document.pk)
+    root_id = document.shown_root_id
+    return document.shown_version or 1, (None if root_id in (None, document.pk) else root_id)
+
+
 def _reviews_by_subject(model, ids, kind):
     reviews = {}
     queryset = (
@@ -77,6 +87,7 @@ def pilot_story(pilot: Pilot, user) -> dict:
 
     documents = list(
         Document.objects.visible_to(user)
+        .with_shown_versions(user)
         .filter(pilot=pilot)
         .select_related("uploaded_by", "uploaded_for", "phase", "deliverable")
         .order_by("-uploaded_at")
@@ -93,7 +104,7 @@ def pilot_story(pilot: Pilot, user) -> dict:
         ]
 
     deliverables = list(pilot.deliverables.select_related("phase", "responsible"))
-    activities = list(pilot.activities.select_related("phase").prefetch_related("participants"))
+    activities = list(pilot.activities.select_related("phase").with_visible_participants(user))
     scope_changes = list(pilot.scope_changes.select_related("proposed_by"))
     history = list(pilot.status_changes.select_related("actor"))
     comments = list(pilot.comments.select_related("author", "organisation"))

@@ -14,6 +14,7 @@ from csrplatform.errors import Conflict
 from csrplatform.reviews import services as reviews
 from csrplatform.reviews.models import Review, ReviewKind, ReviewStatus
 from csrplatform.services import apply_fields, require
+from suppliers.models import Organisation
 
 from .choices import (
     TRANSITIONS,
@@ -107,6 +108,16 @@ def programme_save(
         or programme.facilitator_id in actor_info.orgs_of_kind("facilitator", writable=True),
         _("You may only set up programmes that your organisation facilitates."),
     )
+    # Titles are unique per facilitator, checked among the programmes the actor's own
+    # organisation facilitates: another facilitator's programme is never spoken of.
+    if (
+        Programme.objects.filter(facilitator_id=programme.facilitator_id, title=programme.title)
+        .exclude(pk=programme.pk)
+        .exists()
+    ):
+        raise ValidationError(
+            {"title": _("Your organisation already runs a programme of this title.")}
+        )
     programme.full_clean()
     programme.save()
     if sponsors is not None:
@@ -494,10 +505,28 @@ def phase_complete(*, actor, phase: Phase, completed_on: date | None = None) -> 
 # --- the rest of the story --------------------------------------------------------------------
 
 
+def _require_taking_part(pilot, instance, fields, allowed):
+    """An organisation a part of the pilot names (a deliverable's responsible, a scope change's
+    proposer) is one of the pilot's: everyone who sees the pilot sees it named, and sees the
+    pilot's own organisations only (`rules.pilot_named_organisation_ids`). An activity may
+    name others (a peer company visited); those show only to whoever may see them."""
+    for name in allowed:
+        organisation = fields.get(name)
+        field = instance._meta.get_field(name)
+        if (
+            organisation is not None
+            and field.many_to_one
+            and field.related_model is Organisation
+            and not pilot.participants.filter(organisation=organisation).exists()
+        ):
+            raise ValidationError({name: _("Choose one of the pilot's participants.")})
+
+
 def _save_part(actor, pilot, instance, fields, allowed, related=None):
     _require_facilitator_of(actor, pilot)
     if instance.pk and instance.pilot_id != pilot.pk:
         raise PermissionDenied
+    _require_taking_part(pilot, instance, fields, allowed)
     instance.pilot = pilot
     apply_fields(instance, fields, allowed)
     for name in ("phase", "deliverable"):
@@ -590,8 +619,9 @@ def document_store(
     action fields); the permission checks are the caller's.
 
     The file is checked first (name, size, type from the bytes); the same bytes already on the
-    same target are refused, saying where they are if the actor may see them. A new upload of a
-    document is a new version; nothing is overwritten.
+    same target, in a document the actor may see, are refused, saying where they are. A copy
+    the actor may not see does not count: refusing would tell of a document it may not know
+    about. A new upload of a document is a new version; nothing is overwritten.
     """
     facts = check_upload(upload)
     target = {
@@ -602,10 +632,7 @@ def document_store(
         **target,
     }
     same_bytes = Document.objects.filter(sha256=facts["sha256"], **target)
-    same = access.scope(actor, same_bytes).first()
-    if same is None and same_bytes.exists():
-        # A copy the uploader may not see: say so without telling what it is.
-        raise ValidationError(_("This exact file is already here. Nothing was stored."))
+    same = access.scope(actor, same_bytes).with_shown_versions(actor).order_by("pk").first()
     if same is not None:
         raise ValidationError(
             _(
@@ -614,7 +641,7 @@ def document_store(
             )
             % {
                 "title": same.title,
-                "version": same.version,
+                "version": same.shown_version,
                 "name": same.original_name,
                 "date": timezone.localtime(same.uploaded_at).date().isoformat(),
             }

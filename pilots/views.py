@@ -43,7 +43,6 @@ from .models import (
 )
 from .rules import acting_organisations
 from .selectors import pilot_story
-from .uploads import keep_raw_upload_names
 
 # --- lists -------------------------------------------------------------------------------------
 
@@ -453,7 +452,6 @@ def phase_action(request, pk, action):
 @login_required
 @require_http_methods(["GET", "POST"])
 def document_upload(request, pk):
-    keep_raw_upload_names(request)
     pilot = _visible_pilot(request, pk)
     if not acting_organisations(request.user, pilot):
         raise PermissionDenied(_("Only the pilot's participants upload documents to it."))
@@ -500,7 +498,10 @@ def document_download(request, pk):
         filename=document.original_name,
         content_type=document.content_type,
     )
+    # Always a download, never a page of this site: the browser neither guesses another type
+    # nor, should it show the file anyway, lets it run scripts or load anything.
     response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response["Cache-Control"] = "private, no-store"
     return response
 

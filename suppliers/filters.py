@@ -1,6 +1,7 @@
 """FilterSets of the directory, shared by the HTML lists and the API."""
 
 import django_filters
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
@@ -9,6 +10,7 @@ from csrplatform.filters import ScopedFilterSet
 
 from .choices import CommitmentLevel, MaturityStage, OrganisationKind
 from .models import Certification, Cluster, Facility, Organisation, Supplier, SupplyRelationship
+from .rules import readable_profiles
 
 
 def country_choices():
@@ -35,8 +37,43 @@ class TierFilter(django_filters.NumberFilter):
         return qs.filter(**{f"{self.supplier_path}__in": relationships.values("supplier_id")})
 
 
-class OrganisationFilterSet(ScopedFilterSet):
+class ReadableProfileFilters(ScopedFilterSet):
+    """Filters and search terms on a supplier profile's private data (maturity, commitment,
+    certifications, clusters, customers, sector) match only the profiles the user may read
+    (`rules.readable_profiles`): a supplier seen as a pilot's fellow participant is never found
+    by them, so filtering does not tell what its profile hides."""
+
+    #: where the Supplier is, from the filtered model
+    profile_path = "pk"
+    private_filters: tuple[str, ...] = ()
+    private_search_fields: tuple[str, ...] = ()
+
+    def _readable(self) -> Q:
+        user = getattr(self.request, "user", None)
+        return Q(**{f"{self.profile_path}__in": readable_profiles(user).values("pk")})
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        data = self.form.cleaned_data
+        if any(data.get(name) not in (None, "", []) for name in self.private_filters):
+            queryset = queryset.filter(self._readable())
+        return queryset
+
+    def filter_search(self, queryset, name, value):
+        readable = self._readable()
+        for term in value.split():
+            condition = Q()
+            for field_name in self.search_fields:
+                match = Q(**{f"{field_name}__icontains": term})
+                condition |= match & readable if field_name in self.private_search_fields else match
+            queryset = queryset.filter(condition)
+        return queryset
+
+
+class OrganisationFilterSet(ReadableProfileFilters):
     search_fields = ("name", "local_name", "city", "notes")
+    profile_path = "supplier_profile"
+    private_filters = ("cluster", "maturity_stage", "commitment_level")
 
     kind = django_filters.ChoiceFilter(choices=OrganisationKind.choices, label=_("Kind"))
     country = django_filters.ChoiceFilter(choices=country_choices, label=_("Country"))
@@ -62,13 +99,15 @@ class OrganisationFilterSet(ScopedFilterSet):
         fields = ["q", "kind", "country", "cluster", "tier", "maturity_stage", "commitment_level"]
 
 
-class SupplierFilterSet(ScopedFilterSet):
+class SupplierFilterSet(ReadableProfileFilters):
     search_fields = (
         "organisation__name",
         "organisation__local_name",
         "organisation__city",
         "sector",
     )
+    private_filters = ("cluster", "certification", "customer", "maturity_stage", "commitment_level")
+    private_search_fields = ("sector",)
 
     country = django_filters.ChoiceFilter(
         field_name="organisation__country", choices=country_choices, label=_("Country")

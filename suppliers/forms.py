@@ -19,8 +19,10 @@ class OrganisationForm(ScopedModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if not access.actor_for(self.user).is_facilitator_editor:
-            # The kind decides what the organisation's members see; facilitators set it.
-            self.fields["kind"].disabled = True
+            # The kind decides what the organisation's members see; name and country make it
+            # unique, checked against the whole directory: facilitators set them.
+            for name in ("kind", "name", "country"):
+                self.fields[name].disabled = True
 
 
 class SupplierProfileForm(ScopedModelForm):

@@ -5,12 +5,18 @@ Every facilitator sees the whole directory and its editors change it. A customer
 suppliers it has a supply relationship with; a supplier sees itself and its own customers.
 Facilitators, NGOs, associations, multilaterals and governments are public to every signed-in
 user. Suppliers keep their own records up to date; customers and partners only read.
+
+Other apps widen who sees an organisation or which supplier profile it is (`access.grant`: a
+pilot's fellow participants, an audit's readers). A supplier profile's private data (sector,
+headcount, headquarters, certifications, CSR maturity, commitment, clusters), its facilities and
+customers stay with the rules below: `readable_profile_ids`.
 """
 
 from functools import wraps
 
 from django.db.models import Q, QuerySet
 
+from csrplatform import access
 from csrplatform.access import EDIT, PUBLIC_KINDS, VIEW, Actor, rule
 
 from .models import Certification, Cluster, Facility, Organisation, Supplier, SupplyRelationship
@@ -34,6 +40,35 @@ def visible_supplier_ids(actor: Actor) -> QuerySet:
         Q(organisation_id__in=actor.supplier_org_ids)
         | Q(customer_relationships__customer_id__in=actor.customer_ids)
     ).values("pk")
+
+
+def readable_profiles(user) -> QuerySet:
+    """The supplier profiles whose private data `user` may read: those the directory's own rule
+    shows (the supplier itself, its customers, facilitators). A supplier seen only through
+    another app's grant shows its organisation record and name, nothing of its profile."""
+    return access.scope(user, Supplier.objects.all(), grants=False)
+
+
+def readable_profile_ids(user) -> frozenset:
+    """`readable_profiles` as ids, read once per request."""
+    return access.visible_pks(user, Supplier, grants=False)
+
+
+def profile_is_readable(user, row) -> bool:
+    """Whether `user` may read the private profile of `row` (a Supplier, or the Organisation
+    of one): from its `profile_readable` annotation (`with_profile_readable`) if it has one."""
+    if hasattr(row, "profile_readable"):
+        return row.profile_readable
+    profile = row if isinstance(row, Supplier) else getattr(row, "supplier_profile", None)
+    return profile is not None and profile.pk in readable_profile_ids(user)
+
+
+def readable_profile(user, organisation):
+    """The organisation's supplier profile if `user` may read it, else None."""
+    profile = getattr(organisation, "supplier_profile", None)
+    if profile is None or not profile_is_readable(user, organisation):
+        return None
+    return profile
 
 
 def _writes_for_a_supplier(actor: Actor) -> bool:

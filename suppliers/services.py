@@ -50,6 +50,29 @@ def organisation_create(
     return organisation
 
 
+def _identity(name, country) -> tuple[str, str]:
+    """What the uniqueness constraint compares: the name without case, and the country."""
+    return (str(name or "").strip().lower(), str(getattr(country, "code", country) or ""))
+
+
+def _refuse_identity_change(organisation: Organisation, fields: dict):
+    before = _identity(organisation.name, organisation.country)
+    after = _identity(
+        fields.get("name", organisation.name), fields.get("country", organisation.country)
+    )
+    if after == before:
+        return
+    changed = "name" if after[0] != before[0] else "country"
+    raise ValidationError(
+        {
+            changed: _(
+                "Only a facilitator changes an organisation's name or country; ask the "
+                "programme's facilitator."
+            )
+        }
+    )
+
+
 @transaction.atomic
 def organisation_update(
     *,
@@ -62,9 +85,16 @@ def organisation_update(
     """Change an organisation the actor may edit (and its supplier profile)."""
     require(access.can_edit(actor, organisation))
     changes_kind = "kind" in fields and fields["kind"] != organisation.kind
-    if changes_kind and not access.actor_for(actor).is_facilitator_editor:
+    facilitator = access.actor_for(actor).is_facilitator_editor
+    if changes_kind and not facilitator:
         # The kind decides what its members may see: only facilitators change it.
         raise ValidationError({"kind": _("Only a facilitator changes an organisation's kind.")})
+    if not facilitator:
+        # Name and country make an organisation unique. Only those who see the whole directory
+        # (facilitators, who alone also add organisations) change them, so "already exists"
+        # is never said to someone who may not see the organisation that exists: the refusal
+        # below reads the same whether or not a hidden one has that name.
+        _refuse_identity_change(organisation, fields)
     if (
         changes_kind
         and organisation.is_supplier

@@ -14,13 +14,15 @@ from csrplatform.lists import filtered_list, paginate, stream_csv
 from . import services
 from .filters import OrganisationFilterSet
 from .forms import FacilityForm, OrganisationForm, SupplierProfileForm, SupplyRelationshipForm
-from .models import Facility, Organisation, Supplier, SupplyRelationship
+from .models import Cluster, Facility, Organisation, Supplier, SupplyRelationship
+from .rules import readable_profile
 
 
 def _organisation_list(request):
     return filtered_list(
         request,
-        queryset=Organisation.objects.with_list_related(),
+        # A supplier seen only as a pilot's fellow participant shows no profile.
+        queryset=Organisation.objects.with_list_related().with_profile_readable(request.user),
         filterset_class=OrganisationFilterSet,
     )
 
@@ -62,6 +64,8 @@ EXPORT_HEADER = (
 
 def _export_row(organisation):
     profile = getattr(organisation, "supplier_profile", None)
+    if not organisation.profile_readable:
+        profile = None  # seen only as a pilot's fellow participant, say: no private profile
     row = [
         organisation.pk,
         organisation.name,
@@ -111,7 +115,8 @@ def organisation_detail(request, pk):
         "can_edit": access.can_edit(request.user, organisation),
         "can_add_relationship": access.can_create(request.user, SupplyRelationship),
     }
-    supplier = getattr(organisation, "supplier_profile", None)
+    # Seen only as a pilot's fellow participant, say: the record, not the supplier's profile.
+    supplier = readable_profile(request.user, organisation)
     if supplier is not None:
         context.update(
             supplier=supplier,
@@ -119,7 +124,7 @@ def organisation_detail(request, pk):
             customers=SupplyRelationship.objects.visible_to(request.user)
             .filter(supplier=supplier)
             .select_related("customer"),
-            clusters=supplier.clusters.all(),
+            clusters=Cluster.objects.visible_to(request.user).filter(suppliers=supplier),
             certifications=supplier.certifications.all(),
             can_add_facility=access.can_edit(request.user, organisation)
             or access.actor_for(request.user).is_facilitator_editor,

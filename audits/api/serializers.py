@@ -107,10 +107,10 @@ class AuditSerializer(HidesOtherCustomers, ServiceSerializerMixin, ScopedModelSe
     )
     facility_name = serializers.CharField(source="facility.name", read_only=True)
     commissioned_by_name = serializers.CharField(
-        source="commissioned_by.name", read_only=True, default=None
+        source="commissioned_by.name", read_only=True, default=None, allow_null=True
     )
     conducted_by_name = serializers.CharField(
-        source="conducted_by.name", read_only=True, default=None
+        source="conducted_by.name", read_only=True, default=None, allow_null=True
     )
     standard_code = serializers.CharField(source="standard.code", read_only=True)
     finding_count = serializers.IntegerField(read_only=True)
@@ -245,10 +245,12 @@ class CorrectiveActionSerializer(
         source="finding.audit.facility.supplier.organisation.name", read_only=True
     )
     commissioned_by_name = serializers.CharField(
-        source="finding.audit.commissioned_by.name", read_only=True, default=None
+        source="finding.audit.commissioned_by.name", read_only=True, default=None, allow_null=True
     )
     owner = OwnerField(required=False, allow_null=True)
-    owner_email = serializers.EmailField(source="owner.email", read_only=True, default=None)
+    owner_email = serializers.EmailField(
+        source="owner.email", read_only=True, default=None, allow_null=True
+    )
     overdue = serializers.BooleanField(
         read_only=True, help_text=_("Past its due date and not verified.")
     )
@@ -287,6 +289,20 @@ class CorrectiveActionSerializer(
             "verified_by",
             "verified_at",
         )
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        request = self.context.get("request")
+        if request is not None:
+            # The customer an audit is shared with is not told who verified it for the
+            # commissioning customer: people show only to those who may see them.
+            people = access.visible_pks(request.user, User)
+            for key, companion in (("owner", "owner_email"), ("verified_by", None)):
+                if data.get(key) is not None and data[key] not in people:
+                    data[key] = None
+                    if companion:
+                        data[companion] = None
+        return data
 
     def create(self, validated_data):
         return self.run_service(services.action_create, **validated_data)
@@ -375,14 +391,30 @@ def with_changes(records) -> list:
     return records[::-1]
 
 
+def hide_unseen_people(records, user, model) -> list:
+    """The records without the people `user` may not see: who made a change, and the users a
+    change named (an action's owner, its verifier) become None."""
+    people = access.visible_pks(user, User)
+    user_fields = {f.name for f in model._meta.fields if f.is_relation and f.related_model is User}
+    for record in records:
+        if record.history_user_id is not None and record.history_user_id not in people:
+            record.history_user = None
+        for change in record.changes:
+            if change["field"] in user_fields:
+                for side in ("old", "new"):
+                    if change[side] is not None and change[side] not in people:
+                        change[side] = None
+    return records
+
+
 class HistoryRecordSerializer(serializers.Serializer):
     """One change of a finding or corrective action, as django-simple-history kept it."""
 
     id = serializers.IntegerField(source="history_id")
     date = serializers.DateTimeField(source="history_date")
-    user = serializers.EmailField(source="history_user.email", default=None)
+    user = serializers.EmailField(source="history_user.email", default=None, allow_null=True)
     change_type = serializers.SerializerMethodField()
-    reason = serializers.CharField(source="history_change_reason", default=None)
+    reason = serializers.CharField(source="history_change_reason", default=None, allow_null=True)
     changes = serializers.ListField(child=serializers.DictField(), read_only=True)
 
     def get_change_type(self, record) -> str:

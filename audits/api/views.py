@@ -11,7 +11,7 @@ deleted through the API.
 from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser
+from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 
 from csrplatform import access
@@ -41,7 +41,9 @@ class AuditsViewSet(ScopedModelViewSet):
         history = instance.history.select_related("history_user").prefetch_related(
             *serializers.history_prefetches(instance.history.model)
         )
-        records = serializers.with_changes(history)
+        records = serializers.hide_unseen_people(
+            serializers.with_changes(history), self.request.user, type(instance)
+        )
         return Response(serializers.HistoryRecordSerializer(records, many=True).data)
 
 
@@ -103,7 +105,7 @@ class AuditViewSet(AuditsViewSet):
         return self.as_response(share, serializers.AuditShareSerializer)
 
     @extend_schema(responses=serializers.AuditShareSerializer(many=True), filters=False)
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)
     def shares(self, request, pk=None):
         """Whom the audit is (or was) shared with, as far as the caller may see."""
         audit = self.get_object()
@@ -128,7 +130,7 @@ class FindingViewSet(AuditsViewSet):
     filterset_class = FindingFilterSet
 
     @extend_schema(responses=serializers.HistoryRecordSerializer(many=True), filters=False)
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)
     def history(self, request, pk=None):
         """Every change of the finding and its clauses: when, by whom, what."""
         return self.history_response(self.get_object())
@@ -145,16 +147,17 @@ class CorrectiveActionViewSet(ServiceDecidesCreateMixin, AuditsViewSet):
     verifies or rejects. Each move is its own endpoint; nothing else changes an action.
     """
 
-    queryset = CorrectiveAction.objects.prefetch_related(
-        Prefetch(
-            "evidence", queryset=Document.objects.select_related("uploaded_by", "uploaded_for")
-        )
-    )
+    queryset = CorrectiveAction.objects.all()
     serializer_class = serializers.CorrectiveActionSerializer
     filterset_class = CorrectiveActionFilterSet
     http_method_names = READ_AND_ADD
-    # Keeps upload names as sent, so hostile names are refused rather than quietly cut.
-    parser_classes = [RawNameDRFMultiPartParser, FormParser, JSONParser]
+
+    def _listed_queryset(self):
+        # The evidence with its uploaders, its versions counted as the caller sees them.
+        evidence = Document.objects.select_related(
+            "uploaded_by", "uploaded_for"
+        ).with_shown_versions(self.request.user)
+        return super()._listed_queryset().prefetch_related(Prefetch("evidence", queryset=evidence))
 
     def move(self, service, input_serializer):
         """One workflow move: the action from the view scope, the validated body as the
@@ -174,13 +177,12 @@ class CorrectiveActionViewSet(ServiceDecidesCreateMixin, AuditsViewSet):
         return self.move(services.action_progress, serializers.ProgressSerializer)
 
     @extend_schema(
-        request={
-            "application/json": serializers.SubmitSerializer,
-            "multipart/form-data": serializers.SubmitSerializer,
-        },
+        request={"multipart/form-data": serializers.SubmitSerializer},
         responses=serializers.CorrectiveActionSerializer,
     )
-    @action(detail=True, methods=["post"])
+    # Multipart, for the evidence file. The parser keeps upload names as sent, so hostile names
+    # are refused rather than quietly cut; a JSON body without evidence is accepted too.
+    @action(detail=True, methods=["post"], parser_classes=[RawNameDRFMultiPartParser, JSONParser])
     def submit(self, request, pk=None):
         """Say what was done and ask for verification; attach evidence with a multipart body."""
         return self.move(services.action_submit, serializers.SubmitSerializer)
@@ -202,7 +204,7 @@ class CorrectiveActionViewSet(ServiceDecidesCreateMixin, AuditsViewSet):
         return self.move(services.action_reject, serializers.RejectSerializer)
 
     @extend_schema(responses=serializers.HistoryRecordSerializer(many=True), filters=False)
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)
     def history(self, request, pk=None):
         """Every change of the action: when, by whom, what."""
         return self.history_response(self.get_object())

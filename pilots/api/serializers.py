@@ -26,6 +26,7 @@ from ..models import (
     Programme,
     ScopeChange,
 )
+from ..selectors import shown_version
 
 
 class PilotPartSerializer(ServiceSerializerMixin, ScopedModelSerializer):
@@ -59,7 +60,7 @@ class PilotPartSerializer(ServiceSerializerMixin, ScopedModelSerializer):
 class ReviewSerializer(serializers.ModelSerializer):
     reviewer_name = serializers.CharField(source="reviewer.name", read_only=True)
     requested_by = serializers.StringRelatedField()
-    decided_by = serializers.StringRelatedField()
+    decided_by = serializers.StringRelatedField(allow_null=True)
 
     class Meta:
         model = Review
@@ -157,8 +158,9 @@ class ProgrammeSerializer(ServiceSerializerMixin, ScopedModelSerializer):
             "expected_participation",
             "pilot_count",
         )
-        # Uniqueness is checked by the model in the service's full_clean().
+        # Uniqueness (a title per facilitator) is checked by the service.
         extra_kwargs = {"title": {"validators": []}}
+        validators = []
 
     def create(self, validated_data):
         return self.run_service(services.programme_save, **validated_data)
@@ -456,12 +458,10 @@ class DocumentSerializer(ScopedModelSerializer):
     def to_representation(self, document):
         data = super().to_representation(document)
         request = self.context.get("request")
-        if (
-            data.get("root")
-            and request is not None
-            and (data["root"] not in access.visible_pks(request.user, Document))
-        ):
-            data["root"] = None  # an earlier version the caller may not see stays unnamed
+        if request is not None:
+            # Versions are counted among those the caller may see: an earlier version it may
+            # not see is neither named (root) nor counted (version).
+            data["version"], data["root"] = shown_version(document, request.user)
         return data
 
     @extend_schema_field(OpenApiTypes.URI)

@@ -1,8 +1,9 @@
-from rest_framework.routers import DefaultRouter
+from rest_framework.routers import SimpleRouter
 
 from . import views
 
-router = DefaultRouter()
+# The routes only: the one API root lists every app's endpoints (csrplatform/urls.py).
+router = SimpleRouter()
 router.register("programmes", views.ProgrammeViewSet)
 router.register("pilots", views.PilotViewSet)
 router.register("participants", views.ParticipantViewSet)

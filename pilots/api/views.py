@@ -8,14 +8,13 @@ service on something the user can see a 403 (one mapping: `csrplatform.api.run_s
 import django_filters
 from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema, extend_schema_field
+from drf_spectacular.utils import extend_schema
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser
+from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 
 from csrplatform.api import READ_AND_ADD, ScopedModelViewSet, ServiceDecidesCreateMixin
-from csrplatform.filters import ScopedFilterSet
+from csrplatform.filters import ObjectIdFilter, ScopedFilterSet
 from csrplatform.reviews.models import Review, ReviewKind, ReviewStatus
 
 from .. import services
@@ -86,8 +85,7 @@ class CommentFilterSet(PilotPartFilterSet):
         fields = ["q", "pilot", "organisation"]
 
 
-@extend_schema_field(OpenApiTypes.INT)
-class SubjectFilter(django_filters.ModelChoiceFilter):
+class SubjectFilter(ObjectIdFilter):
     """A review's subject (by id), chosen among the objects the user may see."""
 
     def filter(self, qs, value):
@@ -154,7 +152,7 @@ class PilotViewSet(ScopedModelViewSet):
         return self.as_response(self.as_listed(pilot))
 
     @extend_schema(responses=serializers.PilotStatusChangeSerializer(many=True), filters=False)
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)
     def history(self, request, pk=None):
         """The pilot's status changes: who, when, why."""
         pilot = self.get_object()
@@ -199,7 +197,7 @@ class PhaseViewSet(ScopedModelViewSet):
     participant_actions = frozenset({"agree", "decline"})
 
     @extend_schema(request=None, responses=serializers.AgreementSerializer(many=True))
-    @action(detail=True, methods=["post"], url_path="request-agreement")
+    @action(detail=True, methods=["post"], url_path="request-agreement", pagination_class=None)
     def request_agreement(self, request, pk=None):
         """Ask every required participant to agree (again, where one declined)."""
         requested = self.run_service(services.phase_request_agreement, phase=self.get_object())
@@ -272,9 +270,13 @@ class DeliverableViewSet(ScopedModelViewSet):
 
 
 class ActivityViewSet(ScopedModelViewSet):
-    queryset = Activity.objects.prefetch_related("participants")
+    queryset = Activity.objects.all()
     serializer_class = serializers.ActivitySerializer
     filterset_class = ActivityFilterSet
+
+    def _listed_queryset(self):
+        # An activity names only the participants the caller may see.
+        return super()._listed_queryset().with_visible_participants(self.request.user)
 
 
 class ScopeChangeViewSet(ScopedModelViewSet):
@@ -292,8 +294,13 @@ class DocumentViewSet(ServiceDecidesCreateMixin, ScopedModelViewSet):
     filterset_class = DocumentFilterSet
     http_method_names = READ_AND_ADD
     participant_actions = frozenset({"reply"})
-    # Keeps upload names as sent, so hostile names are refused rather than quietly cut.
-    parser_classes = [RawNameDRFMultiPartParser, FormParser, JSONParser]
+    # An upload is the one body here that is not JSON. The parser keeps upload names as sent,
+    # so hostile names are refused rather than quietly cut.
+    parser_classes = [RawNameDRFMultiPartParser]
+
+    def _listed_queryset(self):
+        # Versions are counted as the caller sees them.
+        return super()._listed_queryset().with_shown_versions(self.request.user)
 
     def get_serializer_class(self):
         if self.action == "create":
@@ -311,7 +318,7 @@ class DocumentViewSet(ServiceDecidesCreateMixin, ScopedModelViewSet):
     @extend_schema(
         request=serializers.AssessmentReplySerializer, responses=serializers.ReviewSerializer
     )
-    @action(detail=True, methods=["post"])
+    @action(detail=True, methods=["post"], parser_classes=[JSONParser])
     def reply(self, request, pk=None):
         """The supplier answers an assessment report: accepts it, or disputes it with reasons."""
         document = self.get_object()

@@ -4,6 +4,10 @@ from csrplatform.api import ScopedModelSerializer, ServiceSerializerMixin
 
 from .. import services
 from ..models import Certification, Cluster, Facility, Organisation, Supplier, SupplyRelationship
+from ..rules import profile_is_readable
+
+# What a supplier profile shows only to those who may read it (`rules.readable_profile_ids`).
+PRIVATE_PROFILE_FIELDS = (*services.SUPPLIER_FIELDS, "certifications", "clusters")
 
 
 class SupplierProfileSerializer(serializers.ModelSerializer):
@@ -34,6 +38,18 @@ class OrganisationSerializer(ServiceSerializerMixin, ScopedModelSerializer):
         )
         # Uniqueness is checked by the model's constraint in the service's full_clean().
         validators = []
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        request = self.context.get("request")
+        # Seen as a pilot's fellow participant, say: the record, not the private profile.
+        if (
+            data.get("supplier_profile") is not None
+            and request is not None
+            and not profile_is_readable(request.user, instance)
+        ):
+            data["supplier_profile"] = None
+        return data
 
     def _split(self, validated_data):
         profile = validated_data.pop("supplier_profile", None)
@@ -81,6 +97,16 @@ class SupplierSerializer(ScopedModelSerializer):
             "certifications",
             "clusters",
         )
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        request = self.context.get("request")
+        if request is not None and not profile_is_readable(request.user, instance):
+            # Which supplier it is, not its private profile.
+            for name in PRIVATE_PROFILE_FIELDS:
+                value = data[name]
+                data[name] = type(value)() if isinstance(value, (str, list)) else None
+        return data
 
 
 class FacilitySerializer(ServiceSerializerMixin, ScopedModelSerializer):

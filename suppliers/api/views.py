@@ -20,6 +20,9 @@ class OrganisationViewSet(ScopedModelViewSet):
     serializer_class = serializers.OrganisationSerializer
     filterset_class = OrganisationFilterSet
 
+    def _listed_queryset(self):
+        return super()._listed_queryset().with_profile_readable(self.request.user)
+
 
 class SupplierViewSet(ScopedModelViewSet):
     """Supplier profiles (read-only here: change them through their organisation)."""
@@ -28,6 +31,9 @@ class SupplierViewSet(ScopedModelViewSet):
     serializer_class = serializers.SupplierSerializer
     filterset_class = SupplierFilterSet
     http_method_names = ["get", "head", "options"]
+
+    def _listed_queryset(self):
+        return super()._listed_queryset().with_profile_readable(self.request.user)
 
 
 class FacilityViewSet(ScopedModelViewSet):

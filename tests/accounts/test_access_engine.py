@@ -161,3 +161,43 @@ def test_access_rules_fails_loudly_on_a_model_without_a_rule(db, monkeypatch):
 def test_the_inbox_gathers_what_each_app_registered():
     modules = {source.__module__ for source in inbox.registered_sources()}
     assert modules == {"pilots.inbox", "audits.inbox"}
+
+
+def test_grants_widen_viewing_only_and_can_be_left_out(world, pilots):
+    """Pilot X's NGO sees its supplier's organisation record through the pilots' grant; the
+    directory's own rule alone does not show it, and a grant never lets anyone edit."""
+    from suppliers.models import Organisation
+
+    ngo = world.users["ngo"]
+    record = Organisation.objects.filter(pk=world.supplier_x.organisation_id)
+    assert access.scope(ngo, record).exists()
+    assert not access.scope(ngo, record, grants=False).exists()
+    assert not access.scope(ngo, record, access.EDIT).exists()
+    assert world.supplier_x.pk not in access.visible_pks(ngo, type(world.supplier_x), grants=False)
+    assert world.supplier_x.pk in access.visible_pks(ngo, type(world.supplier_x))
+
+
+def test_grants_come_from_other_apps_rules_and_are_printed_beside_the_rule(db):
+    from suppliers.models import Facility, Organisation
+
+    for model in (Organisation, Facility):
+        entries = access.grants_for(model)
+        assert entries, model
+        for entry in entries:
+            assert entry.ids.__module__.endswith(".rules")
+            assert not entry.ids.__module__.startswith(model._meta.app_config.name)
+    out = StringIO()
+    call_command("access_rules", stdout=out)
+    [line] = [
+        row for row in out.getvalue().splitlines() if row.startswith("suppliers.Organisation ")
+    ]
+    assert line.split()[1] == "suppliers.rules.organisation_rule"
+    assert "pilots.rules.organisations_named_by_visible_pilots" in line
+    assert "audits.rules.supplier_organisations_of_visible_audits" in line
+
+
+def test_a_grant_does_not_stand_in_for_a_missing_rule(world, monkeypatch):
+    monkeypatch.setitem(access._GRANTS, ContentType, [])
+    access.grant(ContentType)(lambda actor: ContentType.objects.values("pk"))
+    with pytest.raises(access.NoAccessRule):
+        access.scope(world.users["facilitator"], ContentType.objects.all())

@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from audits import services
-from audits.models import AuditShare, CorrectiveAction, Standard
+from audits.models import Audit, AuditShare, CorrectiveAction, Standard
 from csrplatform.reviews.models import Review
 from tests.factories import FacilityFactory, OrganisationFactory, RelationshipFactory
 
@@ -132,7 +132,7 @@ def test_facilitator_adds_clauses_and_duplicates_are_400(audits, api_client):
     assert duplicate.status_code == 400
     same_code = api.post("/api/v1/standards/", {"code": "eicc", "name": "Again"})
     assert same_code.status_code == 400
-    assert "code" in same_code.json()
+    assert "code" in same_code.json()["errors"]
 
 
 # --- recording audits, findings and actions ------------------------------------------------------
@@ -179,7 +179,43 @@ def test_the_service_refuses_a_non_customer_as_commissioner(world, audits, api_c
         },
     )
     assert response.status_code == 400
-    assert "commissioned_by" in response.json()
+    assert "commissioned_by" in response.json()["errors"]
+
+
+def test_an_audit_stays_with_its_commissioning_customers_suppliers(world, audits, api_client):
+    """Moved to supplier Y's facility, audit X would show customer A a supplier it may not see,
+    and its findings and actions, while supplier Y itself answered 404: the service refuses."""
+    api = api_client("facilitator")
+    url = f"/api/v1/audits/{audits.audit_x.pk}/"
+    body = {
+        "facility": world.facility_y.pk,
+        "commissioned_by": world.customer_a.pk,
+        "kind": "initial",
+        "standard": audits.standard.pk,
+        "start_date": "2007-11-26",
+    }
+    for response in (
+        api.patch(url, {"facility": world.facility_y.pk}),
+        api.put(url, body),
+        api.post("/api/v1/audits/", body),
+        api.patch(f"/api/v1/audits/{audits.audit_y.pk}/", {"commissioned_by": world.customer_a.pk}),
+    ):
+        assert response.status_code == 400, response.content
+        errors = response.json().get("errors", response.json())
+        assert "does not supply" in str(errors["facility"])
+    audits.audit_x.refresh_from_db()
+    audits.audit_y.refresh_from_db()
+    assert audits.audit_x.facility == world.facility_x
+    assert audits.audit_y.commissioned_by == world.customer_b
+    assert Audit.objects.count() == 2
+    customer_a = api_client("customer_a")
+    assert customer_a.get(f"/api/v1/audits/{audits.audit_y.pk}/").status_code == 404
+    assert customer_a.get(f"/api/v1/findings/{audits.finding_y.pk}/").status_code == 404
+    # Once customer A buys from supplier Y, it may commission audits there.
+    RelationshipFactory(customer=world.customer_a, supplier=world.supplier_y)
+    assert api.post("/api/v1/audits/", body).status_code == 201
+    # Other changes of an audit do not need the move to be checked.
+    assert api.patch(url, {"summary": "Reviewed"}).status_code == 200
 
 
 def test_facilitator_records_a_finding_with_clauses_of_several_standards(audits, api_client):
@@ -200,7 +236,7 @@ def test_facilitator_records_a_finding_with_clauses_of_several_standards(audits,
 
     no_clause = api.post("/api/v1/findings/", body | {"clauses": []})
     assert no_clause.status_code == 400
-    assert "clauses" in no_clause.json()
+    assert "clauses" in no_clause.json()["errors"]
     moved = api.patch(f"/api/v1/findings/{created.json()['id']}/", {"audit": audits.audit_y.pk})
     assert moved.status_code == 400
     assert api_client("customer_a").post("/api/v1/findings/", body).status_code == 403
@@ -226,7 +262,7 @@ def test_the_supplier_plans_a_corrective_action_and_a_customer_may_not(world, au
         "/api/v1/corrective-actions/", body | {"finding": audits.finding_y.pk}
     )
     assert hidden.status_code == 400
-    assert "finding" in hidden.json()
+    assert "finding" in hidden.json()["errors"]
     assert CorrectiveAction.objects.count() == 3
 
 
@@ -301,7 +337,7 @@ def test_the_supplier_shares_only_with_its_own_customers(world, audits, api_clie
         f"/api/v1/audits/{audits.audit_x.pk}/share/", {"customer": world.customer_b.pk}
     )
     assert response.status_code == 400
-    assert "customer" in response.json()
+    assert "customer" in response.json()["errors"]
     assert not AuditShare.objects.exists()
 
 
@@ -379,7 +415,7 @@ def test_a_rejection_needs_a_reason(audits, api_client):
     customer = api_client("customer_a")
     response = customer.post(action_url(audits.action_x, "reject"), {"reason": " "})
     assert response.status_code == 400
-    assert "reason" in response.json()
+    assert "reason" in response.json()["errors"]
     assert snapshot(audits.action_x) == before
 
     rejected = customer.post(
@@ -557,9 +593,12 @@ def add_audits(world, audits, count):
     facilitator = world.users["facilitator"]
     for number in range(count):
         customer = OrganisationFactory(kind="customer")
+        facility = FacilityFactory()
+        # A customer commissions audits of its own suppliers only.
+        RelationshipFactory(customer=customer, supplier=facility.supplier)
         audit = services.audit_save(
             actor=facilitator,
-            facility=FacilityFactory(),
+            facility=facility,
             commissioned_by=customer,
             conducted_by=world.ngo_org if number % 2 else None,
             kind="follow_up",

@@ -249,3 +249,43 @@ def test_a_shared_audit_does_not_reveal_the_other_customer_or_its_pilots(
     own = page_client("customer_a").get(audits.audit_x.get_absolute_url()).content.decode()
     assert "Customer A" in own
     assert "SECRET pilot title" in own
+
+
+def test_a_shared_action_does_not_name_who_verified_it_for_the_other_customer(
+    world, audits, page_client, api_client
+):
+    """Customer A verifies supplier X's action; customer B, with whom supplier X shares the
+    audit, sees that it was verified, not by whom."""
+    from tests.factories import RelationshipFactory
+
+    RelationshipFactory(customer=world.customer_b, supplier=world.supplier_x)
+    services.audit_share(
+        actor=world.users["supplier"], audit=audits.audit_x, customer=world.customer_b
+    )
+    action = audits.action_x
+    services.action_submit(actor=world.users["supplier"], action=action, note="Delegated")
+    page = page_client("customer_b").get(reverse("audits:action_detail", args=[action.pk]))
+    assert "Customer A" not in page.content.decode()
+    assert "the customer that commissioned the audit" in page.content.decode()
+    services.action_verify(actor=world.users["customer_a"], action=action, note="Checked")
+    html = page_client("customer_b").get(reverse("audits:action_detail", args=[action.pk]))
+    html = html.content.decode()
+    for name in ("Customer A", "customer-a@example.org"):
+        assert name not in html
+    api = api_client("customer_b")
+    body = api.get(f"/api/v1/corrective-actions/{action.pk}/").json()
+    assert (body["status"], body["verified_by"]) == ("verified", None)
+    history = api.get(f"/api/v1/corrective-actions/{action.pk}/history/").json()
+    assert "customer-a@example.org" not in str(history)
+    assert world.users["customer_a"].pk not in [
+        change["new"] for record in history for change in record["changes"]
+    ]
+    # Customer A and the supplier see who verified it.
+    mine = api_client("customer_a").get(f"/api/v1/corrective-actions/{action.pk}/").json()
+    assert mine["verified_by"] == world.users["customer_a"].pk
+    assert (
+        "customer-a@example.org"
+        in (
+            page_client("supplier").get(reverse("audits:action_detail", args=[action.pk]))
+        ).content.decode()
+    )

@@ -145,9 +145,9 @@ def test_ngo_cannot_comment_on_or_upload_to_a_pilot_it_is_not_in(
     )
     # Pilot Y is not among the NGO's choices: the same answer as for an id that does not exist.
     assert comment.status_code == 400
-    assert "pilot" in comment.json()
+    assert "pilot" in comment.json()["errors"]
     assert upload.status_code == 400
-    assert "pilot" in upload.json()
+    assert "pilot" in upload.json()["errors"]
     assert not Comment.objects.exists()
     assert not Document.objects.exists()
 
@@ -204,7 +204,7 @@ def test_a_move_without_a_required_reason_is_400(pilots, api_client):
         f"/api/v1/pilots/{pilots.pilot_x.pk}/transition/", {"status": "stalled"}
     )
     assert response.status_code == 400
-    assert "reason" in response.json()
+    assert "reason" in response.json()["errors"]
 
 
 @pytest.mark.parametrize("role", ["customer_a", "supplier", "ngo"])
@@ -263,7 +263,7 @@ def test_agreement_refusals_by_the_services_map_to_403_400_and_404(world, pilots
     api_client("facilitator").post(f"/api/v1/phases/{phase.pk}/request-agreement/")
     no_reason = api_client("supplier").post(f"/api/v1/phases/{phase.pk}/decline/", {"reason": ""})
     assert no_reason.status_code == 400
-    assert "reason" in no_reason.json()
+    assert "reason" in no_reason.json()["errors"]
 
     declined = api_client("supplier").post(
         f"/api/v1/phases/{phase.pk}/decline/", {"reason": "Sampling protocol not acceptable"}
@@ -334,7 +334,7 @@ def test_an_edit_from_an_old_version_is_409_and_keeps_the_first_edit(pilots, api
 
     without_version = api.patch(url, {"outcomes": "Third"})
     assert without_version.status_code == 400
-    assert "version" in without_version.json()
+    assert "version" in without_version.json()["errors"]
 
     pilots.pilot_x.refresh_from_db()
     assert pilots.pilot_x.outcomes == "First editor's outcomes"
@@ -502,7 +502,7 @@ def test_facilitator_sets_up_a_programme_and_others_may_not(world, api_client):
 
     duplicate = api_client("facilitator").post("/api/v1/programmes/", body)
     assert duplicate.status_code == 400
-    assert "title" in duplicate.json()
+    assert "title" in duplicate.json()["errors"]
     # The sponsor sees the programme but does not change it or add others.
     assert api_client("customer_a").get(url).status_code == 200
     assert api_client("customer_a").patch(url, {"region": "x"}).status_code == 404
@@ -545,7 +545,7 @@ def test_facilitator_records_phases_deliverables_activities_and_scope_changes(
         {"pilot": pilot, "phase": pilots.phase_y1.pk, "title": "Misfiled"},
     )
     assert elsewhere.status_code == 400
-    assert "phase" in elsewhere.json()
+    assert "phase" in elsewhere.json()["errors"]
 
     activity = api.post(
         "/api/v1/activities/",
@@ -652,3 +652,152 @@ def test_a_document_does_not_name_an_earlier_version_the_caller_may_not_see(
     seen_by_facilitator = api_client("facilitator").get(f"/api/v1/documents/{final.pk}/").json()
     assert seen_by_customer["root"] is None
     assert seen_by_facilitator["root"] == draft.pk
+
+
+# --- side doors: what an answer names, what a refusal tells -------------------------------------
+
+
+def field_errors(response) -> dict:
+    """The per-field errors of a 400, whichever shape the API answers them in."""
+    body = response.json()
+    return body.get("errors", body) if isinstance(body, dict) else {}
+
+
+def test_an_activity_names_only_the_organisations_the_caller_may_see(world, pilots, api_client):
+    """Supplier Y, of another pilot, was at pilot X's peer visit: those who may not see it get
+    the activity without its name."""
+    activity = services.activity_save(
+        actor=world.users["facilitator"],
+        pilot=pilots.pilot_x,
+        kind="peer_visit",
+        date=datetime.date(2008, 3, 15),
+        title="Visit to a peer company",
+        participants=[
+            world.supplier_x.organisation,
+            world.customer_a,
+            world.supplier_y.organisation,
+        ],
+    )
+    everyone = {world.supplier_x.organisation_id, world.customer_a.pk}
+    for role in ("customer_a", "supplier", "ngo"):
+        api = api_client(role)
+        detail = api.get(f"/api/v1/activities/{activity.pk}/").json()
+        [listed] = api.get("/api/v1/activities/").json()["results"]
+        assert set(detail["participants"]) == set(listed["participants"]) == everyone, role
+    seen_by_facilitator = api_client("facilitator").get(f"/api/v1/activities/{activity.pk}/")
+    assert set(seen_by_facilitator.json()["participants"]) == everyone | {
+        world.supplier_y.organisation_id
+    }
+
+
+def test_a_pilots_parts_name_only_its_own_organisations(world, pilots, api_client):
+    """A deliverable's responsible and a scope change's proposer are shown to everyone on the
+    pilot, so they are among the pilot's organisations."""
+    api = api_client("facilitator")
+    outsider = api.post(
+        "/api/v1/deliverables/",
+        {"pilot": pilots.pilot_x.pk, "title": "Report", "responsible": world.customer_b.pk},
+    )
+    assert outsider.status_code == 400
+    assert "responsible" in field_errors(outsider)
+    proposer = api.post(
+        "/api/v1/scope-changes/",
+        {
+            "pilot": pilots.pilot_x.pk,
+            "proposed_on": "2008-02-20",
+            "proposed_by": world.supplier_y.organisation_id,
+            "description": "Add the dormitory",
+        },
+    )
+    assert proposer.status_code == 400
+    assert "proposed_by" in field_errors(proposer)
+    inside = api.post(
+        "/api/v1/deliverables/",
+        {"pilot": pilots.pilot_x.pk, "title": "Report", "responsible": world.ngo_org.pk},
+    )
+    assert inside.status_code == 201, inside.content
+
+
+def test_versions_are_counted_among_those_the_caller_may_see(
+    world, pilots, api_client, settings, tmp_path
+):
+    """A visible second version whose first is hidden reads as a first version: `version: 2`
+    would tell of the hidden one."""
+    settings.MEDIA_ROOT = tmp_path
+    facilitator = world.users["facilitator"]
+    draft = services.document_upload(
+        actor=facilitator, pilot=pilots.pilot_x, visibility="facilitator_only", upload=pdf()
+    )
+    final = services.document_upload(
+        actor=facilitator,
+        pilot=pilots.pilot_x,
+        replaces=draft,
+        upload=SimpleUploadedFile("final.pdf", PDF_BYTES + b"% final\n"),
+    )
+    revised = services.document_upload(
+        actor=facilitator,
+        pilot=pilots.pilot_x,
+        replaces=final,
+        upload=SimpleUploadedFile("revised.pdf", PDF_BYTES + b"% revised\n"),
+    )
+
+    def versions(role):
+        rows = api_client(role).get("/api/v1/documents/").json()["results"]
+        details = [api_client(role).get(f"/api/v1/documents/{row['id']}/").json() for row in rows]
+        assert [(row["version"], row["root"]) for row in rows] == [
+            (row["version"], row["root"]) for row in details
+        ]
+        return {row["id"]: (row["version"], row["root"]) for row in rows}
+
+    assert versions("facilitator") == {
+        draft.pk: (1, None),
+        final.pk: (2, draft.pk),
+        revised.pk: (3, draft.pk),
+    }
+    for role in ("customer_a", "supplier", "ngo"):
+        assert versions(role) == {final.pk: (1, None), revised.pk: (2, final.pk)}, role
+
+
+def test_a_copy_of_a_hidden_document_is_stored_through_the_api(
+    world, pilots, api_client, settings, tmp_path
+):
+    """Only the documents the uploader may see count as copies: refusing the same bytes as a
+    hidden document would confirm that it exists."""
+    settings.MEDIA_ROOT = tmp_path
+    services.document_upload(
+        actor=world.users["facilitator"],
+        pilot=pilots.pilot_x,
+        visibility="facilitator_only",
+        upload=pdf("exit-plan.pdf"),
+    )
+    api = api_client("ngo")
+    stored = api.post(
+        "/api/v1/documents/", {"pilot": pilots.pilot_x.pk, "file": pdf()}, format="multipart"
+    )
+    assert stored.status_code == 201, stored.content
+    assert (stored.json()["version"], stored.json()["root"]) == (1, None)
+    again = api.post(
+        "/api/v1/documents/", {"pilot": pilots.pilot_x.pk, "file": pdf()}, format="multipart"
+    )
+    assert again.status_code == 400
+    assert "already here" in str(again.json())
+    assert "exit-plan" not in str(again.json())
+    assert Document.objects.count() == 2
+
+
+def test_programme_titles_are_unique_per_facilitator(world, api_client):
+    """Another facilitator's programme of the same title is not spoken of."""
+    from pilots.models import Programme
+    from tests.factories import OrganisationFactory, member
+
+    other = OrganisationFactory(name="Other facilitator", kind="facilitator")
+    services.programme_save(
+        actor=member(other, email="other@example.org"), title="Hanoi garments", facilitator=other
+    )
+    body = {"title": "Hanoi garments", "facilitator": world.facilitator_org.pk}
+    created = api_client("facilitator").post("/api/v1/programmes/", body)
+    assert created.status_code == 201, created.content
+    again = api_client("facilitator").post("/api/v1/programmes/", body)
+    assert again.status_code == 400
+    assert "title" in field_errors(again)
+    assert Programme.objects.filter(title="Hanoi garments").count() == 2

@@ -339,9 +339,9 @@ def test_customer_sees_late_deliverables_on_the_timeline(world, pilots, page_cli
     ]
 
 
-def test_duplicate_of_a_hidden_document_is_refused_without_saying_what_it_is(
-    world, pilots, page_client
-):
+def test_a_copy_of_a_hidden_document_is_stored_as_if_it_were_not_there(world, pilots, page_client):
+    """Refusing the same bytes would confirm that a document the uploader may not see exists:
+    only the documents it may see count as copies."""
     services.document_upload(
         actor=world.users["facilitator"],
         pilot=pilots.pilot_x,
@@ -351,12 +351,15 @@ def test_duplicate_of_a_hidden_document_is_refused_without_saying_what_it_is(
         upload=SimpleUploadedFile("secret-plan.pdf", PDF),
     )
     response = upload(page_client("customer_a"), pilots.pilot_x, "mine.pdf", PDF)
-    html = response.content.decode()
-    assert response.status_code == 400
-    assert "already here" in html
-    assert "Exit plan" not in html
-    assert "secret-plan" not in html
-    assert Document.objects.count() == 1
+    assert response.status_code == 302
+    assert Document.objects.count() == 2
+    mine = Document.objects.get(uploaded_for=world.customer_a)
+    assert (mine.original_name, mine.version, mine.root_id) == ("mine.pdf", 1, None)
+    # Its own copy it may see is refused, as before.
+    again = upload(page_client("customer_a"), pilots.pilot_x, "again.pdf", PDF)
+    assert again.status_code == 400
+    assert "already here" in again.content.decode()
+    assert "Exit plan" not in again.content.decode()
 
 
 def test_facilitator_records_an_agreement_given_earlier_with_its_date(world, pilots, page_client):
@@ -402,3 +405,77 @@ def test_messages_and_labels_follow_the_readers_language(world, pilots, audits, 
     assert "Agreement requested" not in response.content.decode()
     board = client.get(reverse("audits:action_board"), HTTP_ACCEPT_LANGUAGE="zh-hans")
     assert "Waiting for verification" not in board.content.decode()
+
+
+# --- side doors: what a page names ----------------------------------------------------------------
+
+
+def test_the_pilot_page_names_only_the_organisations_the_viewer_may_see(world, pilots, page_client):
+    import datetime
+
+    services.activity_save(
+        actor=world.users["facilitator"],
+        pilot=pilots.pilot_x,
+        kind="peer_visit",
+        date=datetime.date(2008, 3, 15),
+        title="Visit to a peer company",
+        participants=[world.supplier_x.organisation, world.supplier_y.organisation],
+    )
+    url = pilots.pilot_x.get_absolute_url()
+    for role in ("customer_a", "supplier", "ngo"):
+        response = page_client(role).get(url)
+        [activity] = response.context["activities"]
+        assert [org.name for org in activity.participants.all()] == ["Supplier X"], role
+        assert "Supplier Y" not in response.content.decode(), role
+    assert "Supplier Y" in page_client("facilitator").get(url).content.decode()
+
+
+def test_the_pilot_page_counts_versions_the_viewer_may_see(world, pilots, page_client):
+    facilitator = world.users["facilitator"]
+    draft = services.document_upload(
+        actor=facilitator,
+        pilot=pilots.pilot_x,
+        visibility="facilitator_only",
+        title="Plan",
+        upload=SimpleUploadedFile("plan.pdf", PDF),
+    )
+    final = services.document_upload(
+        actor=facilitator,
+        pilot=pilots.pilot_x,
+        replaces=draft,
+        upload=SimpleUploadedFile("plan-final.pdf", PDF + b"% final\n"),
+    )
+    url = pilots.pilot_x.get_absolute_url()
+    [seen] = page_client("customer_a").get(url).context["documents"]
+    assert (seen.pk, seen.shown_version) == (final.pk, 1)
+    shown = {
+        doc.pk: doc.shown_version
+        for doc in page_client("facilitator").get(url).context["documents"]
+    }
+    assert shown == {draft.pk: 1, final.pk: 2}
+    # The upload form's "new version of" choices count the same way.
+    form = page_client("customer_a").get(
+        reverse("pilots:document_upload", args=[pilots.pilot_x.pk])
+    )
+    labels = [label for _value, label in form.context["forms"][0].fields["replaces"].choices]
+    assert "Plan (v1)" in labels
+    assert "Plan (v2)" not in labels
+
+
+def test_the_ngo_follows_its_pilots_link_to_the_supplier(world, pilots, page_client):
+    """A fellow participant opens the organisation page of the pilot's supplier: the record,
+    not the supplier's private profile, facilities or customers."""
+    client = page_client("ngo")
+    page = client.get(pilots.pilot_x.get_absolute_url()).content.decode()
+    link = world.supplier_x.organisation.get_absolute_url()
+    assert f'href="{link}"' in page
+    supplier_page = client.get(link)
+    assert supplier_page.status_code == 200
+    html = supplier_page.content.decode()
+    assert "Supplier X" in html
+    assert supplier_page.context.get("supplier") is None
+    for private in ("Supplier profile", "Basic awareness", "X plant", "Customer A"):
+        assert private not in html, private
+    # Not a participant of pilot Y: its supplier stays unknown.
+    link_y = world.supplier_y.organisation.get_absolute_url()
+    assert client.get(link_y).status_code == 404

@@ -253,3 +253,104 @@ def test_a_cluster_lists_only_the_members_the_caller_may_see(world, api_client):
     assert body["suppliers"] == [world.supplier_x.pk]
     everyone = api_client("facilitator").get(f"/api/v1/clusters/{world.cluster_x.pk}/").json()
     assert set(everyone["suppliers"]) == {world.supplier_x.pk, world.supplier_y.pk}
+
+
+# With the `pilots` fixture, fellow participants of a pilot see each other's organisation record
+# (one rule, `pilots.rules.pilot_named_organisation_ids`): the NGO, on pilot X, sees supplier X
+# and customer A. Supplier profiles' private data, facilities and customers stay with the
+# directory's own rule.
+VISIBLE_WITH_PILOTS = {**VISIBLE, "ngo": VISIBLE["ngo"] | {"supplier_x", "customer_a"}}
+PROFILE_READERS = {
+    "facilitator": {"supplier_x", "supplier_y"},
+    "customer_a": {"supplier_x"},
+    "customer_b": {"supplier_y"},
+    "supplier": {"supplier_x"},
+    "ngo": set(),
+}
+
+
+@pytest.mark.parametrize("role", list(PROFILE_READERS))
+def test_fellow_participants_see_each_others_record_and_nothing_private(
+    world, pilots, page_client, api_client, role
+):
+    pages, api = page_client(role), api_client(role)
+    for name in OBJECTS:
+        target = organisation(world, name)
+        page = pages.get(reverse("suppliers:organisation_detail", args=[target.pk]))
+        record = api.get(f"/api/v1/organisations/{target.pk}/")
+        expected = 200 if name in VISIBLE_WITH_PILOTS[role] else 404
+        assert (page.status_code, record.status_code) == (expected, expected), name
+        supplier = getattr(world, name)
+        if not isinstance(supplier, Supplier) or expected == 404:
+            continue
+        readable = name in PROFILE_READERS[role]
+        assert (page.context.get("supplier") is not None) == readable, name
+        assert (record.json()["supplier_profile"] is not None) == readable, name
+        profile = api.get(f"/api/v1/suppliers/{supplier.pk}/").json()
+        assert profile["name"] == supplier.organisation.name
+        assert (profile["commitment_level"] != "") == readable, name
+        facility = world.facility_x if name == "supplier_x" else world.facility_y
+        assert api.get(f"/api/v1/facilities/{facility.pk}/").status_code == (
+            200 if readable else 404
+        )
+    listed = {row["name"] for row in api.get("/api/v1/organisations/").json()["results"]}
+    assert listed == {organisation(world, name).name for name in VISIBLE_WITH_PILOTS[role]}
+    rows = pages.get(reverse("suppliers:organisation_list")).context["object_list"]
+    assert {row.name: row.profile_readable for row in rows if row.kind == "supplier"} == {
+        organisation(world, name).name: name in PROFILE_READERS[role]
+        for name in VISIBLE_WITH_PILOTS[role]
+        if name.startswith("supplier_")
+    }
+
+
+def test_a_declined_invitation_shows_nothing_of_the_pilot(world, pilots, api_client):
+    """An organisation that declined does not see the pilot, nor, through it, the others."""
+    from pilots import services as pilot_services
+    from tests.factories import SupplierFactory, member
+
+    peer = SupplierFactory(organisation__name="Peer supplier").organisation
+    participant = pilot_services.participant_invite(
+        actor=world.users["facilitator"], pilot=pilots.pilot_x, organisation=peer, role="consultant"
+    )
+    peer_user = member(peer, email="peer@example.org")
+    assert access.can_view(peer_user, world.customer_a)
+    pilot_services.participant_respond(
+        actor=world.users["facilitator"], participant=participant, accept=False, reason="No"
+    )
+    peer_user = type(peer_user).objects.get(pk=peer_user.pk)  # a new request
+    assert not access.can_view(peer_user, world.customer_a)
+    assert not access.can_view(peer_user, pilots.pilot_x)
+    # The others still see it named among the pilot's participants.
+    assert access.can_view(world.users["ngo"], peer)
+
+
+def test_filters_on_private_profile_data_do_not_find_a_fellow_participant(
+    world, pilots, page_client, api_client
+):
+    """The NGO sees supplier X's record through pilot X, but filtering by its maturity, its
+    commitment, its customer or its sector must not tell what the profile hides."""
+    supplier_x = world.supplier_x
+    probes = [
+        ("/api/v1/organisations/", {"maturity_stage": supplier_x.maturity_stage}),
+        ("/api/v1/organisations/", {"commitment_level": supplier_x.commitment_level}),
+        ("/api/v1/suppliers/", {"maturity_stage": supplier_x.maturity_stage}),
+        ("/api/v1/suppliers/", {"customer": world.customer_a.pk}),
+        ("/api/v1/suppliers/", {"q": supplier_x.sector.split()[0]}),
+    ]
+    for url, params in probes:
+        names = {row["name"] for row in api_client("ngo").get(url, params).json()["results"]}
+        assert "Supplier X" not in names, (url, params)
+        seen = {row["name"] for row in api_client("customer_a").get(url, params).json()["results"]}
+        assert "Supplier X" in seen, (url, params)
+    # Its name and place still find it.
+    names = {
+        row["name"]
+        for row in api_client("ngo")
+        .get("/api/v1/suppliers/", {"q": "Supplier X"})
+        .json()["results"]
+    }
+    assert names == {"Supplier X"}
+    page = page_client("ngo").get(
+        reverse("suppliers:organisation_list"), {"maturity_stage": supplier_x.maturity_stage}
+    )
+    assert "Supplier X" not in {row.name for row in page.context["object_list"]}

@@ -208,7 +208,7 @@ def test_relationship_customer_must_be_a_customer(world, api_client):
         format="json",
     )
     assert response.status_code == 400
-    assert "customer" in response.json()
+    assert "customer" in response.json()["errors"]
 
 
 def test_unknown_ids_are_404(world, page_client, api_client):
@@ -243,3 +243,45 @@ def test_a_supplier_cannot_change_its_own_kind(world, api_client, page_client):
         .context["forms"][0]
     )
     assert form.fields["kind"].disabled
+
+
+def test_a_refused_rename_reads_the_same_for_a_hidden_organisation_as_for_none(
+    world, api_client, page_client
+):
+    """Renaming to the name of an organisation the supplier may not see must not answer
+    "already exists": name and country, which make an organisation unique, are changed by
+    facilitators only (who see the whole directory), so the refusal never depends on others."""
+    api = api_client("supplier")
+    url = f"/api/v1/organisations/{world.supplier_x.organisation_id}/"
+    for hidden, missing in (
+        ({"name": "Customer B", "country": "JP"}, {"name": "Nobody Ltd", "country": "JP"}),
+        ({"name": "Supplier Y", "country": "VN"}, {"name": "Nobody Ltd", "country": "VN"}),
+        ({"name": "customer b", "country": "JP"}, {"name": "nobody ltd", "country": "JP"}),
+    ):
+        refused = api.patch(url, hidden, format="json")
+        unknown = api.patch(url, missing, format="json")
+        assert refused.status_code == unknown.status_code == 400
+        assert refused.json() == unknown.json()
+        assert "already exists" not in str(refused.json())
+    world.supplier_x.organisation.refresh_from_db()
+    assert (world.supplier_x.organisation.name, world.supplier_x.organisation.country.code) == (
+        "Supplier X",
+        "CN",
+    )
+    # The rest of its record, and its name's letter case, stay the supplier's to change.
+    assert (
+        api.patch(url, {"name": "SUPPLIER X", "notes": "Moved"}, format="json").status_code == 200
+    )
+    # On the page the name and country cannot be changed by the supplier at all.
+    form = page_client("supplier").get(
+        reverse("suppliers:organisation_update", args=[world.supplier_x.organisation_id])
+    )
+    fields = form.context["forms"][0].fields
+    assert fields["name"].disabled
+    assert fields["country"].disabled
+    # A facilitator, who sees every organisation, is told of the one that exists.
+    taken = api_client("facilitator").patch(
+        url, {"name": "Customer B", "country": "JP"}, format="json"
+    )
+    assert taken.status_code == 400
+    assert "already exists in this country" in str(taken.json())

@@ -1,4 +1,5 @@
-"""Print the whole access policy: every model, the app it belongs to and the rule that scopes it."""
+"""Print the whole access policy: every model, the app it belongs to, the rule that scopes it and
+the grants by which other apps' rules widen what it lets people view."""
 
 from pathlib import Path
 
@@ -47,8 +48,16 @@ def policy_rows():
     return sorted(rows)
 
 
+def grant_names(label: str, name: str) -> list[str]:
+    """Where the grants that widen the model's rule live (`access.grant`), if any."""
+    return [entry.where for entry in access.grants_for(apps.get_model(label, name))]
+
+
 class Command(BaseCommand):
-    help = "Print every model with the app and the function that decides who sees and edits it."
+    help = (
+        "Print every model with the app and the function that decides who sees and edits it, "
+        "and the grants that let people view more of it."
+    )
 
     def handle(self, *args, **options):
         rows = policy_rows()
@@ -57,6 +66,9 @@ class Command(BaseCommand):
         for label, name, where in rows:
             if where is None:
                 missing.append(f"{label}.{name}")
-            self.stdout.write(f"{f'{label}.{name}':<{width}}  {where or 'NO RULE: refused'}")
+            line = f"{f'{label}.{name}':<{width}}  {where or 'NO RULE: refused'}"
+            if grants := grant_names(label, name):
+                line += f"  + viewed through {', '.join(grants)}"
+            self.stdout.write(line)
         if missing:
             raise CommandError(f"No access rule for: {', '.join(missing)}")

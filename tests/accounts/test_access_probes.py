@@ -1,0 +1,296 @@
+"""General probes of the access policy through the whole API, for every role.
+
+For every endpoint the routers register and every role: each id an answer names (an
+organisation, supplier, facility, pilot, audit, document...) is one the caller may see, as
+`access.scope` decides; and a detail URL answers a hidden object exactly as it answers an id
+that does not exist (same status, same body), so ids teach nothing.
+
+The story below is built so that every kind of cross-tenant reference is there to be leaked: an
+activity with an organisation of another pilot, an audit shared with a second customer, an NGO's
+assessment, a document whose first version is for the facilitator only, a declined invitation,
+a sponsor of the programme, evidence on a corrective action.
+"""
+
+import datetime
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from audits import services as audit_services
+from audits.api.urls import router as audits_router
+from audits.models import Audit, Clause, Finding, Standard
+from csrplatform import access
+from csrplatform.accounts.models import User
+from pilots import services as pilot_services
+from pilots.api.urls import router as pilots_router
+from pilots.models import (
+    Deliverable,
+    Document,
+    Phase,
+    Pilot,
+    PilotParticipant,
+    Programme,
+)
+from suppliers.api.urls import router as suppliers_router
+from suppliers.models import Cluster, Facility, Organisation, Supplier
+from tests.factories import OrganisationFactory, RelationshipFactory, SupplierFactory
+
+PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+ROLES = ("facilitator", "customer_a", "customer_b", "supplier", "ngo")
+DETAILS_PER_ENDPOINT = 3
+ENDPOINTS = [
+    (prefix, viewset)
+    for router in (suppliers_router, pilots_router, audits_router)
+    for prefix, viewset, _basename in router.registry
+]
+
+# What the id under each key of an answer names. A key holding a number that is in neither
+# this map nor NOT_IDS fails the probe: a new field must say what it is.
+KEY_MODELS = {
+    **dict.fromkeys(
+        (
+            "organisation",
+            "customer",
+            "commissioned_by",
+            "conducted_by",
+            "facilitator",
+            "sponsors",
+            "participants",  # an activity's organisations (a pilot's are objects, below)
+            "responsible",
+            "proposed_by",
+            "uploaded_for",
+            "reviewer",
+        ),
+        Organisation,
+    ),
+    "supplier": Supplier,
+    "suppliers": Supplier,
+    "facility": Facility,
+    "clusters": Cluster,
+    "programme": Programme,
+    "pilot": Pilot,
+    "pilots": Pilot,
+    "phase": Phase,
+    "deliverable": Deliverable,
+    "root": Document,
+    "audit": Audit,
+    "finding": Finding,
+    "standard": Standard,
+    "clauses": Clause,
+    "owner": User,
+    "verified_by": User,
+}
+# Lists of objects nested in an answer: the model their `id` names.
+NESTED_MODELS = {
+    "participants": PilotParticipant,
+    "evidence": Document,
+    "clause_details": Clause,
+}
+# Numbers that are not ids.
+NOT_IDS = {
+    "version",
+    "size",
+    "number",
+    "tier",
+    "workers",
+    "workers_headcount",
+    "phase_count",
+    "pilot_count",
+    "finding_count",
+    "late_deliverable_count",
+}
+
+
+def named_ids(data, model, path="") -> list[tuple[str, type, int]]:
+    """(where, model, id) for every id in an answer about `model` rows."""
+    found = []
+    if isinstance(data, list):
+        for index, item in enumerate(data):
+            found += named_ids(item, model, f"{path}[{index}]")
+        return found
+    if not isinstance(data, dict):
+        return found
+    for key, value in data.items():
+        where = f"{path}.{key}"
+        if key == "id":
+            found.append((where, model, value))
+        elif isinstance(value, dict):
+            found += named_ids(value, None, where)
+        elif isinstance(value, list) and value and isinstance(value[0], dict):
+            assert key in NESTED_MODELS, f"{where}: say which model these objects are"
+            found += named_ids(value, NESTED_MODELS[key], where)
+        elif key in KEY_MODELS:
+            values = value if isinstance(value, list) else [value]
+            found += [(where, KEY_MODELS[key], pk) for pk in values if pk is not None]
+        elif isinstance(value, int) and not isinstance(value, bool):
+            assert key in NOT_IDS, f"{where}: is {value} an id? Add the key to KEY_MODELS"
+        elif isinstance(value, list) and any(isinstance(v, int) for v in value):
+            raise AssertionError(f"{where}: say which model these ids name (KEY_MODELS)")
+    return found
+
+
+def visible(user, model) -> set:
+    return set(access.scope(user, model._default_manager.all()).values_list("pk", flat=True))
+
+
+def hidden_names(user, body, model, url, cache) -> list[str]:
+    """What `body` names that `user` may not see."""
+    leaks = []
+    for where, named_model, pk in named_ids(body, model):
+        if named_model is None:
+            continue
+        if named_model not in cache:
+            cache[named_model] = visible(user, named_model)
+        if pk not in cache[named_model]:
+            leaks.append(f"{url} {where} = {named_model.__name__} {pk}")
+    return leaks
+
+
+def pdf(name, extra=b""):
+    return SimpleUploadedFile(name, PDF + extra, content_type="application/pdf")
+
+
+@pytest.fixture
+def story(world, pilots, audits, settings, tmp_path):
+    """The `pilots` and `audits` fixtures, and every kind of cross-tenant reference."""
+    settings.MEDIA_ROOT = tmp_path
+    facilitator = world.users["facilitator"]
+    pilot_x = pilots.pilot_x
+    # A sponsor of the programme; an invitation declined by a peer supplier.
+    pilots.programme.sponsors.add(OrganisationFactory(name="Sponsor", kind="customer"))
+    peer = SupplierFactory(organisation__name="Peer supplier").organisation
+    declined = pilot_services.participant_invite(
+        actor=facilitator, pilot=pilot_x, organisation=peer, role="consultant"
+    )
+    pilot_services.participant_respond(
+        actor=facilitator, participant=declined, accept=False, reason="No time"
+    )
+    # An activity where supplier Y (of another pilot) was present too.
+    pilot_services.activity_save(
+        actor=facilitator,
+        pilot=pilot_x,
+        kind="peer_visit",
+        date=datetime.date(2008, 3, 15),
+        title="Visit to a peer company",
+        participants=[
+            world.supplier_x.organisation,
+            world.customer_a,
+            world.supplier_y.organisation,
+        ],
+    )
+    pilot_services.deliverable_save(
+        actor=facilitator, pilot=pilot_x, title="Assessment", responsible=world.ngo_org
+    )
+    pilot_services.scope_change_save(
+        actor=facilitator,
+        pilot=pilot_x,
+        proposed_on=datetime.date(2008, 2, 1),
+        proposed_by=world.customer_a,
+        description="Add the dormitory",
+    )
+    pilot_services.phase_request_agreement(actor=facilitator, phase=pilots.phase_x1)
+    pilot_services.comment_add(actor=world.users["ngo"], pilot=pilot_x, body="Going well")
+    # A document whose first version only the facilitator sees.
+    draft = pilot_services.document_upload(
+        actor=facilitator,
+        pilot=pilot_x,
+        upload=pdf("draft.pdf"),
+        visibility="facilitator_only",
+    )
+    pilot_services.document_upload(
+        actor=facilitator, pilot=pilot_x, upload=pdf("final.pdf", b"%final\n"), replaces=draft
+    )
+    pilot_services.document_upload(
+        actor=world.users["ngo"],
+        pilot=pilot_x,
+        kind="assessment_report",
+        upload=pdf("assessment.pdf", b"%ngo\n"),
+    )
+    # Audit X shared with customer B, which starts buying from supplier X too.
+    RelationshipFactory(customer=world.customer_b, supplier=world.supplier_x, tier=2)
+    audit_services.audit_share(
+        actor=world.users["supplier"], audit=audits.audit_x, customer=world.customer_b
+    )
+    # Evidence on the corrective action, verified by customer A (whom customer B may not see).
+    audit_services.action_submit(
+        actor=world.users["supplier"],
+        action=audits.action_x,
+        note="Done",
+        evidence=pdf("evidence.pdf", b"%evidence\n"),
+    )
+    audit_services.action_verify(actor=world.users["customer_a"], action=audits.action_x)
+    # The NGO's own assessment at supplier Y's facility, which it does not otherwise see.
+    assessment = audit_services.audit_save(
+        actor=facilitator,
+        facility=world.facility_y,
+        conducted_by=world.ngo_org,
+        kind="ngo_assessment",
+        standard=audits.standard,
+        start_date=datetime.date(2008, 4, 1),
+    )
+    finding = audit_services.finding_save(
+        actor=facilitator,
+        audit=assessment,
+        severity="minor",
+        description="No worker committee",
+        clauses=[audits.clause_ehs],
+    )
+    audit_services.action_create(
+        actor=facilitator,
+        finding=finding,
+        action="Elect a committee",
+        owner=world.users["supplier"],
+        due_date=datetime.date(2008, 6, 1),
+    )
+    return world
+
+
+def detail_url(prefix, pk):
+    return f"/api/v1/{prefix}/{pk}/"
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_answer_names_only_what_the_caller_may_see(story, api_client, role):
+    user = story.users[role]
+    api = api_client(role)
+    root = api.get("/api/v1/")
+    assert root.status_code == 200
+    # Every endpoint the API root lists is probed here.
+    assert set(root.json()) <= {prefix for prefix, _viewset in ENDPOINTS}
+    leaks, cache = [], {}
+    for prefix, viewset in ENDPOINTS:
+        model = viewset.queryset.model
+        listed = api.get(f"/api/v1/{prefix}/", {"page_size": 200})
+        assert listed.status_code == 200, (prefix, listed.content)
+        assert listed.json()["next"] is None, "the probe sees every row on one page"
+        rows = listed.json()["results"]
+        leaks += hidden_names(user, rows, model, f"/api/v1/{prefix}/", cache)
+        expected = set(access.scope(user, viewset.queryset.all()).values_list("pk", flat=True))
+        assert {row["id"] for row in rows} == expected, prefix
+        # A detail answers as the list does; a few of them show it (the list showed them all).
+        for pk in sorted(expected)[:DETAILS_PER_ENDPOINT]:
+            response = api.get(detail_url(prefix, pk))
+            assert response.status_code == 200, (prefix, pk, response.content)
+            leaks += hidden_names(user, response.json(), model, detail_url(prefix, pk), cache)
+    assert not leaks, "answers name what the caller may not see:\n" + "\n".join(leaks)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_a_hidden_object_answers_as_one_that_does_not_exist(story, api_client, role):
+    user = story.users[role]
+    api = api_client(role)
+    hidden_somewhere, different = False, []
+    for prefix, viewset in ENDPOINTS:
+        every = set(viewset.queryset.values_list("pk", flat=True))
+        seen = set(access.scope(user, viewset.queryset.all()).values_list("pk", flat=True))
+        missing = api.get(detail_url(prefix, max(every, default=0) + 999))
+        assert missing.status_code == 404, prefix
+        for pk in every - seen:
+            hidden_somewhere = True
+            response = api.get(detail_url(prefix, pk))
+            if (response.status_code, response.json()) != (missing.status_code, missing.json()):
+                different.append(
+                    f"{detail_url(prefix, pk)}: {response.status_code} {response.json()}"
+                )
+    assert not different, "a hidden object answers unlike a missing one:\n" + "\n".join(different)
+    assert hidden_somewhere or role == "facilitator"
