@@ -9,8 +9,9 @@ The standards the findings are mapped to (EICC, SA8000, ISO 14001, OHSAS 18001, 
 and work-safety law) are loaded with their clauses first.
 
 Everything is written through `audits.services`, acting as the facilitator (who records audits
-and findings), the supplier's demo user (who plans, reports and submits its actions) and the
-customer's demo user (who verifies them), so history and reviews are real records.
+and findings) and the supplier's demo user (who plans, reports and submits its actions), so
+history and reviews are real records. The report does not say how or when the customer verified
+anything, so no verification is recorded: the submitted actions wait in Customer A's inbox.
 
 Dates: the report gives the month of the first audit and its length, not its days; what it
 does not say is estimated and the record says so. The report names two findings of the
@@ -22,14 +23,13 @@ Loading is idempotent: an audit already recorded for the same facility and start
 as it is (only its links to the pilot are made sure of).
 """
 
-from datetime import date, timedelta
+from datetime import date, datetime, time
 from decimal import Decimal
 
-from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from csrplatform.accounts.models import User
 from pilots.choices import PilotType
-from pilots.demo import _pdf
 from pilots.models import Pilot
 from suppliers.models import Facility
 
@@ -39,8 +39,8 @@ from .models import Audit, Clause, Standard
 
 FACILITATOR_EMAIL = "facilitator@example.org"
 SUPPLIER_EMAIL = "supplier@example.org"  # the mentorship pilot's supplier
-CUSTOMER_A_EMAIL = "customer-a@example.org"  # commissioned the mentorship audit
 ESTIMATED = " (date estimated)"
+SUBMITTED_ON = date(2008, 5, 31)  # "as of May 2008", the report's outcomes; day estimated
 
 LABOUR = "labour"
 SAFETY = "health and safety"
@@ -120,20 +120,22 @@ STANDARDS = [
             code="iso-14001",
             name="ISO 14001",
             issuer="International Organization for Standardization (ISO)",
-            version="2015",
+            # The edition in force for the 2007-2008 audits (the 2015 edition came later).
+            version="2004",
         ),
         [
-            ("4.4", "Environmental management system", MANAGEMENT),
-            ("5.1", "Leadership and commitment", MANAGEMENT),
-            ("6.1.2", "Environmental aspects", ENVIRONMENT),
-            ("6.1.3", "Compliance obligations", MANAGEMENT),
-            ("6.2", "Environmental objectives and planning to achieve them", MANAGEMENT),
-            ("7.2", "Competence", MANAGEMENT),
-            ("7.3", "Awareness", MANAGEMENT),
-            ("8.1", "Operational planning and control", ENVIRONMENT),
-            ("8.2", "Emergency preparedness and response", ENVIRONMENT),
-            ("9.1", "Monitoring, measurement, analysis and evaluation", MANAGEMENT),
-            ("10.2", "Nonconformity and corrective action", MANAGEMENT),
+            ("4.1", "General requirements", MANAGEMENT),
+            ("4.2", "Environmental policy", MANAGEMENT),
+            ("4.3.1", "Environmental aspects", ENVIRONMENT),
+            ("4.3.2", "Legal and other requirements", MANAGEMENT),
+            ("4.3.3", "Objectives, targets and programme(s)", MANAGEMENT),
+            ("4.4.1", "Resources, roles, responsibility and authority", MANAGEMENT),
+            ("4.4.2", "Competence, training and awareness", MANAGEMENT),
+            ("4.4.6", "Operational control", ENVIRONMENT),
+            ("4.4.7", "Emergency preparedness and response", ENVIRONMENT),
+            ("4.5.1", "Monitoring and measurement", MANAGEMENT),
+            ("4.5.3", "Nonconformity, corrective action and preventive action", MANAGEMENT),
+            ("4.6", "Management review", MANAGEMENT),
         ],
     ),
     (
@@ -190,11 +192,14 @@ STANDARDS = [
 
 MENTORSHIP_AUDIT = dict(
     label="Initial audit of the mentorship pilot supplier (Nov 2007)",
+    # History keeps the story's dates: the action plan after the December 2007 meeting on the
+    # findings, progress as the report gives it in May 2008 (days estimated).
+    planned_on=date(2007, 12, 1),
+    progress_on=date(2008, 5, 15),
     supplier="mentorship_supplier",
     facility="Shenzhen factory",
     pilot_type=PilotType.MENTORSHIP,
     owner_email=SUPPLIER_EMAIL,
-    verifier_email=CUSTOMER_A_EMAIL,
     fields=dict(
         commissioned_by="customer_a",
         audit_firm="Customer A's third-party auditor (not named in the report)",
@@ -202,23 +207,27 @@ MENTORSHIP_AUDIT = dict(
         standard="eicc",
         start_date=date(2007, 11, 26),
         end_date=date(2007, 11, 27),
-        # Two days; one auditor assumed. The customer's onsite audits took 9 person-days in all.
-        person_days=Decimal(2),
+        # §IV.1 cost drivers: "Onsite audits: 9 person days" (the customer's), as on the
+        # pilot's audit activity.
+        person_days=Decimal(9),
         status=AuditStatus.REPORTED,
         summary=(
             "Two-day audit of the supplier's Shenzhen factory by Customer A's third-party "
             "auditor, part of the customer's supply-chain CSR monitoring, in late November 2007 "
-            "(dates estimated). The report gives the month and the length only; person-days "
-            "assume one auditor. The report's findings concern payment of wages and health and "
-            "safety: the supplier had no environmental, health and safety (EHS) management "
-            "system, and all overtime wages had to be approved by its senior management in "
-            "Taiwan, which delayed their payment. The findings on workshop air quality, waste "
-            "classification and chemical labelling are those the pilot's later improvements "
-            "address. There was a general lack of understanding of CSR and of the customer's "
-            "requirements, and the supplier refused outside training or consultancy.\n\n"
+            "(dates estimated). The report gives the month and the length only; the 9 "
+            "person-days are the customer's onsite audit effort the report gives. The "
+            "report's findings concern payment of wages and health and safety: the supplier "
+            "had no environmental, health and safety (EHS) management system, and all "
+            "overtime wages had to be approved by its senior management in Taiwan, which "
+            "delayed their payment. The findings on workshop air quality, waste classification "
+            "and chemical labelling are those the pilot's later improvements address. There "
+            "was a general lack of understanding of CSR and of the customer's requirements, "
+            "and the supplier refused outside training or consultancy.\n\n"
             "The Customer-Supplier Mentorship Pilot started from this audit. Corrective actions "
-            "are shown as they stood in May 2008: four verified by the customer, the EHS "
-            "management system still being set up."
+            "are shown as they stood in May 2008: three done, as the report's outcomes say, and "
+            "submitted to the customer (the report does not say how or when they were "
+            "verified, so no verification is recorded); the EHS management system still being "
+            "set up."
         ),
     ),
     findings=[
@@ -257,29 +266,12 @@ MENTORSHIP_AUDIT = dict(
                 ),
                 due_date=date(2008, 3, 31),
             ),
+            # The report gives the fall in overtime, not whether approval moved to the
+            # factory: the action stays in progress.
             progress=(
-                "Overtime approval moved from Taiwan to the factory's management; overtime hours "
-                "reviewed weekly with the customer." + ESTIMATED
-            ),
-            submit=(
-                "Overtime is approved at the factory and paid with the month's wages. Operators' "
-                "average overtime is down from 120 hours in November 2007 to 87.8 hours in May "
-                "2008."
-            ),
-            evidence_pdf=(
-                "overtime-summary-2008-05.pdf",
-                (
-                    "Mentorship pilot supplier - overtime summary (demo placeholder)",
-                    "Operators' average overtime: 120 hours (November 2007),",
-                    "87.8 hours (May 2008). Overtime approved by the factory and",
-                    "paid with the month's wages.",
-                ),
-            ),
-            verify=(
-                date(2008, 5, 30),
-                "Payroll sample checked: overtime is paid with the month's wages. Average "
-                "overtime (87.8 hours in May 2008) is still above the legal limit of 36 hours a "
-                "month (Labour Law art. 41); hours stay on the weekly call agenda." + ESTIMATED,
+                "Operators' average overtime is down from 120 hours in November 2007 to 87.8 "
+                "hours in May 2008. The report does not say whether overtime is now approved "
+                "and paid at the factory."
             ),
         ),
         dict(
@@ -299,7 +291,7 @@ MENTORSHIP_AUDIT = dict(
                 ("eicc", "E.2"),
                 ("eicc", "E.4"),
                 ("sa8000", "9"),
-                ("iso-14001", "4.4"),
+                ("iso-14001", "4.1"),
                 ("ohsas-18001", "4.1"),
                 ("cn-labour-law", "Labour Law art. 52"),
                 ("cn-labour-law", "Work Safety Law (responsibility)"),
@@ -334,7 +326,7 @@ MENTORSHIP_AUDIT = dict(
                 ("eicc", "C.3"),
                 ("eicc", "B.4"),
                 ("sa8000", "3"),
-                ("iso-14001", "8.1"),
+                ("iso-14001", "4.4.6"),
                 ("ohsas-18001", "4.4.6"),
                 ("cn-labour-law", "Labour Law art. 54"),
             ],
@@ -348,11 +340,6 @@ MENTORSHIP_AUDIT = dict(
             ),
             progress="Containers being labelled workshop by workshop." + ESTIMATED,
             submit="All chemical containers are labelled with their contents and hazards.",
-            verify=(
-                date(2008, 4, 15),
-                "Checked on site during the customer's onsite support: containers labelled."
-                + ESTIMATED,
-            ),
         ),
         dict(
             severity=Severity.MINOR,
@@ -361,8 +348,8 @@ MENTORSHIP_AUDIT = dict(
             root_cause="No procedure for waste handling (no EHS management system).",
             clauses=[
                 ("eicc", "C.4"),
-                ("iso-14001", "6.1.2"),
-                ("iso-14001", "8.1"),
+                ("iso-14001", "4.3.1"),
+                ("iso-14001", "4.4.6"),
             ],
             action=dict(
                 action=(
@@ -373,11 +360,6 @@ MENTORSHIP_AUDIT = dict(
                 due_date=date(2008, 3, 31),
             ),
             submit="Wastes are classified and stored separately in marked places.",
-            verify=(
-                date(2008, 4, 15),
-                "Checked on site during the customer's onsite support: wastes classified and "
-                "separated." + ESTIMATED,
-            ),
         ),
         dict(
             severity=Severity.MAJOR,
@@ -409,11 +391,6 @@ MENTORSHIP_AUDIT = dict(
                 "work safely and have the necessary protective equipment. Workshop air quality "
                 "has improved."
             ),
-            verify=(
-                date(2008, 5, 15),
-                "Checked on site: air quality around the washing equipment has improved."
-                + ESTIMATED,
-            ),
         ),
     ],
 )
@@ -423,11 +400,13 @@ MENTORSHIP_AUDIT = dict(
 
 EHS_AUDIT = dict(
     label="EHS evaluation of the EHS committee pilot factory (14 Mar 2008)",
+    # The actions are Phase 2's proposals, delivered with the evaluation report in May 2008.
+    planned_on=date(2008, 5, 15),
+    progress_on=date(2008, 5, 31),
     supplier="ehs_supplier",
     facility="Nominated factory",
     pilot_type=PilotType.EHS_COMMITTEE,
-    owner_email=None,  # the supplier has no demo user
-    verifier_email=None,
+    owner_email="supplier-ehs@example.org",
     fields=dict(
         commissioned_by=None,
         conducted_by="ehs_consultant",
@@ -570,8 +549,7 @@ AUDITS = (MENTORSHIP_AUDIT, EHS_AUDIT)
 
 
 class _AuditStory:
-    """Writes the audits through the services: the facilitator records, the supplier acts,
-    the customer verifies."""
+    """Writes the audits through the services: the facilitator records, the supplier acts."""
 
     def __init__(self, organisations, facilitator, clauses):
         self.orgs = organisations
@@ -626,24 +604,23 @@ class _AuditStory:
                 actor=supplier_user, action=action, note=spec["progress"]
             )
         if spec.get("submit"):
-            evidence = None
-            if spec.get("evidence_pdf"):
-                name, lines = spec["evidence_pdf"]
-                evidence = SimpleUploadedFile(name, _pdf(*lines), content_type="application/pdf")
-            # Submitted a week before its verification (the report gives no submission dates).
-            verified_on = spec["verify"][0] if spec.get("verify") else None
+            # What the report's outcomes say was done, as of May 2008 (the report gives no
+            # submission dates, and no verification: the customer's decision is left to the
+            # demo's user, so the action waits in Customer A's inbox).
             action = services.action_submit(
-                actor=supplier_user,
-                action=action,
-                note=spec["submit"],
-                evidence=evidence,
-                on=verified_on - timedelta(days=7) if verified_on else None,
+                actor=supplier_user, action=action, note=spec["submit"], on=SUBMITTED_ON
             )
-        if spec.get("verify"):
-            on, note = spec["verify"]
-            services.action_verify(
-                actor=self.user(audit_spec["verifier_email"]), action=action, note=note, on=on
-            )
+        _date_history(finding.history.all(), lambda record: audit.end_date or audit.start_date)
+        _date_history(
+            action.history.all(),
+            lambda record: (
+                audit_spec["planned_on"]
+                if record.history_type == "+"
+                else SUBMITTED_ON
+                if record.status == "submitted"
+                else audit_spec["progress_on"]
+            ),
+        )
         return finding
 
     def link(self, audit, spec):
@@ -658,6 +635,13 @@ class _AuditStory:
         audit.pilots.add(pilot)
         for finding in audit.findings.all():
             finding.pilots.add(pilot)
+
+
+def _date_history(records, day_of):
+    """Give each history record the story's day (noon), not the day the demo was loaded."""
+    for record in records:
+        moment = timezone.make_aware(datetime.combine(day_of(record), time(12)))
+        type(record).objects.filter(pk=record.pk).update(history_date=moment)
 
 
 def _standards(facilitator) -> dict[tuple[str, str], Clause]:

@@ -6,13 +6,45 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from csrplatform import access
 from csrplatform.filters import ObjectIdFilter, ScopedFilterSet
+from csrplatform.widgets import Lookup, SearchSelect, register_lookup
 from suppliers.models import Facility, Organisation, Supplier
 
 from .choices import ActionStatus, AuditKind, Severity
 from .models import Audit, Clause, CorrectiveAction, Finding, Standard
 
 DATE = {"type": "date"}
+
+
+def _audit_label(audit):
+    return (
+        f"{audit.facility.supplier.organisation.name} · {audit.facility.name} · "
+        f"{audit.get_kind_display()} {audit.start_date:%Y-%m-%d}"
+    )
+
+
+# Search-as-you-type choices (the supplier, facility and customer ones are the directory's).
+register_lookup(
+    "clauses",
+    Lookup(
+        queryset=Clause.objects.all,
+        search_fields=("reference", "title", "topic", "standard__code", "standard__name"),
+        label=str,
+        select_related=("standard",),
+        order_by=("standard__code", "reference", "pk"),
+    ),
+)
+_AUDIT_LOOKUP = {
+    "queryset": Audit.objects.all,
+    "search_fields": ("facility__name", "facility__supplier__organisation__name", "audit_firm"),
+    "label": _audit_label,
+    "select_related": ("facility__supplier__organisation",),
+    "order_by": ("-start_date", "pk"),
+}
+register_lookup("audits", Lookup(**_AUDIT_LOOKUP))
+# The import page offers only the audits the user may add findings to.
+register_lookup("audits-editable", Lookup(**_AUDIT_LOOKUP, action=access.EDIT))
 
 
 def _customer_filter(prefix=""):
@@ -43,13 +75,19 @@ class AuditFilterSet(ScopedFilterSet):
     )
 
     supplier = django_filters.ModelChoiceFilter(
-        field_name="facility__supplier", queryset=Supplier.objects.all(), label=_("Supplier")
+        field_name="facility__supplier",
+        queryset=Supplier.objects.all(),
+        label=_("Supplier"),
+        widget=SearchSelect("suppliers"),
     )
     facility = django_filters.ModelChoiceFilter(
-        queryset=Facility.objects.all(), label=_("Facility")
+        queryset=Facility.objects.all(), label=_("Facility"), widget=SearchSelect("facilities")
     )
     customer = ObjectIdFilter(
-        queryset=Organisation.objects.customers(), method="filter_customer", label=_("Customer")
+        queryset=Organisation.objects.customers(),
+        method="filter_customer",
+        label=_("Customer"),
+        widget=SearchSelect("customers"),
     )
     standard = django_filters.ModelChoiceFilter(
         queryset=Standard.objects.all(), label=_("Standard")
@@ -88,11 +126,17 @@ class AuditFilterSet(ScopedFilterSet):
 class FindingFilterSet(ScopedFilterSet):
     search_fields = ("description", "evidence", "root_cause")
 
-    audit = django_filters.ModelChoiceFilter(queryset=Audit.objects.all())
+    audit = django_filters.ModelChoiceFilter(
+        queryset=Audit.objects.all(), widget=SearchSelect("audits")
+    )
     severity = django_filters.ChoiceFilter(choices=Severity.choices)
-    clause = django_filters.ModelChoiceFilter(field_name="clauses", queryset=Clause.objects.all())
+    clause = django_filters.ModelChoiceFilter(
+        field_name="clauses", queryset=Clause.objects.all(), widget=SearchSelect("clauses")
+    )
     supplier = django_filters.ModelChoiceFilter(
-        field_name="audit__facility__supplier", queryset=Supplier.objects.all()
+        field_name="audit__facility__supplier",
+        queryset=Supplier.objects.all(),
+        widget=SearchSelect("suppliers"),
     )
 
     class Meta:
@@ -107,9 +151,13 @@ class CorrectiveActionFilterSet(ScopedFilterSet):
         field_name="finding__audit__facility__supplier",
         queryset=Supplier.objects.all(),
         label=_("Supplier"),
+        widget=SearchSelect("suppliers"),
     )
     customer = ObjectIdFilter(
-        queryset=Organisation.objects.customers(), method="filter_customer", label=_("Customer")
+        queryset=Organisation.objects.customers(),
+        method="filter_customer",
+        label=_("Customer"),
+        widget=SearchSelect("customers"),
     )
     severity = django_filters.ChoiceFilter(
         field_name="finding__severity", choices=Severity.choices, label=_("Severity")
@@ -117,7 +165,10 @@ class CorrectiveActionFilterSet(ScopedFilterSet):
     status = django_filters.MultipleChoiceFilter(choices=ActionStatus.choices, label=_("Status"))
     overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("Overdue"))
     clause = django_filters.ModelChoiceFilter(
-        field_name="finding__clauses", queryset=Clause.objects.all(), label=_("Clause")
+        field_name="finding__clauses",
+        queryset=Clause.objects.all(),
+        label=_("Clause"),
+        widget=SearchSelect("clauses"),
     )
     due_from = django_filters.DateFilter(
         field_name="due_date", lookup_expr="gte", label=_("Due from")

@@ -18,6 +18,7 @@ from django.db import transaction
 from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
 
+from csrplatform.text import shorten
 from pilots.uploads import TYPE_NAMES, XLSX, clean_filename, sniff_content_type
 
 from . import services
@@ -596,7 +597,7 @@ def _check_same_finding(ref, number, row, first_number, first, errors):
                         "first": first_number,
                         "ref": ref,
                         "column": column,
-                        "value": shown if len(shown) <= 80 else shown[:79] + "…",
+                        "value": shorten(shown, 80),
                     },
                 )
             )

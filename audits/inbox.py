@@ -5,10 +5,27 @@ from django.utils.translation import gettext as _
 
 from csrplatform import access, inbox
 from csrplatform.inbox import InboxItem, pending_reviews
-from csrplatform.reviews.models import ReviewKind
+from csrplatform.reviews.models import Review, ReviewKind
 
 from .choices import ActionStatus
 from .models import CorrectiveAction
+
+
+def _overdue_owned(user, actions):
+    """Overdue actions the user owns or, with no owner named, the user's supplier must fix
+    (a submitted one waits on its verifier, not on them)."""
+    suppliers = access.actor_for(user).orgs_of_kind("supplier", writable=True)
+    return (
+        actions.overdue()
+        .exclude(status=ActionStatus.SUBMITTED)
+        .filter(
+            Q(owner=user)
+            | Q(
+                owner__isnull=True,
+                finding__audit__facility__supplier__organisation_id__in=suppliers,
+            )
+        )
+    )
 
 
 @inbox.source
@@ -37,20 +54,7 @@ def audit_inbox_items(user) -> list[InboxItem]:
                 since=review.requested_at,
             )
         )
-    suppliers = access.actor_for(user).orgs_of_kind("supplier", writable=True)
-    mine = (
-        CorrectiveAction.objects.visible_to(user)
-        .overdue()
-        .with_list_related()
-        .exclude(status=ActionStatus.SUBMITTED)
-        .filter(
-            Q(owner=user)
-            | Q(
-                owner__isnull=True,
-                finding__audit__facility__supplier__organisation_id__in=suppliers,
-            )
-        )
-    )
+    mine = _overdue_owned(user, CorrectiveAction.objects.visible_to(user)).with_list_related()
     for action in mine:
         audit = action.finding.audit
         items.append(
@@ -65,3 +69,16 @@ def audit_inbox_items(user) -> list[InboxItem]:
             )
         )
     return items
+
+
+@inbox.counter
+def audit_inbox_count(user) -> list:
+    """One row per audits' inbox item (counted by `inbox.inbox_count`)."""
+    writable = access.actor_for(user).writable_org_ids
+    visible = CorrectiveAction.objects.visible_to(user)
+    to_verify = Review.objects.pending().filter(
+        reviewer_id__in=writable,
+        kind=ReviewKind.ACTION_VERIFICATION,
+        object_id__in=visible.values("pk"),
+    )
+    return [to_verify.values("pk"), _overdue_owned(user, visible).values("pk")]

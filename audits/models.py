@@ -9,6 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from csrplatform.text import shorten
+
 from .choices import ActionStatus, AuditKind, AuditStatus, Severity
 from .querysets import AuditQuerySet, CorrectiveActionQuerySet, FindingQuerySet, ScopedQuerySet
 
@@ -192,7 +194,7 @@ class Finding(models.Model):
         ordering = ["audit", "id"]
 
     def __str__(self):
-        return self.description[:80]
+        return shorten(self.description, 80)
 
     def get_absolute_url(self):
         return f"{self.audit.get_absolute_url()}#finding-{self.pk}"
@@ -219,6 +221,8 @@ class CorrectiveAction(models.Model):
         _("status"), max_length=20, choices=ActionStatus.choices, default=ActionStatus.OPEN
     )
     progress_note = models.TextField(_("progress"), blank=True)
+    # What the supplier said when submitting, kept apart from its progress report.
+    submission_note = models.TextField(_("submission note"), blank=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
     verification_note = models.TextField(_("verification note"), blank=True)
     verified_by = models.ForeignKey(
@@ -235,7 +239,7 @@ class CorrectiveAction(models.Model):
         ordering = ["due_date", "id"]
 
     def __str__(self):
-        return self.action[:80]
+        return shorten(self.action, 80)
 
     def get_absolute_url(self):
         return reverse("audits:action_detail", args=[self.pk])

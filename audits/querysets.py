@@ -1,4 +1,6 @@
-from django.db.models import Count
+from django.apps import apps
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from csrplatform.access import ScopedQuerySet
@@ -12,8 +14,22 @@ class AuditQuerySet(ScopedQuerySet):
             self.select_related(
                 "facility__supplier__organisation", "commissioned_by", "conducted_by", "standard"
             )
-            .annotate(finding_count=Count("findings", distinct=True))
-            .order_by("-start_date", "pk")  # Meta.ordering is dropped with GROUP BY
+            # A correlated count, worked out for the page's rows only: a join with GROUP BY
+            # would count every visible audit's findings before LIMIT (and in the page count).
+            .annotate(
+                finding_count=Coalesce(
+                    Subquery(
+                        apps.get_model("audits", "Finding")
+                        .objects.filter(audit=OuterRef("pk"))
+                        .order_by()
+                        .values("audit")
+                        .annotate(count=Count("pk"))
+                        .values("count")
+                    ),
+                    0,
+                )
+            )
+            .order_by("-start_date", "pk")
         )
 
 

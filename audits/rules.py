@@ -2,21 +2,23 @@
 
 Facilitators see every audit and their editors change them. A supplier sees the audits of its
 own facilities; a customer those it commissioned or that the supplier shares with it (until the
-share is withdrawn); an NGO or consultant the assessments it conducted. Findings and corrective
-actions follow their audit. Suppliers keep their own corrective actions up to date.
+share is withdrawn); an NGO or consultant the assessments it conducted, and its writable members
+edit them and their findings (who may record one: audits.services.audit_save). Findings and
+corrective actions follow their audit. Suppliers keep their own corrective actions up to date.
 
 Whoever sees an audit sees what it is about: the facility and the audited supplier's
 organisation record (granted to the directory's models; the supplier profile's private data stays
 the directory's).
 """
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from csrplatform import access
 from csrplatform.access import EDIT, VIEW, Actor, rule
 from csrplatform.reviews.rules import register_review_subjects
 from suppliers.models import Facility, Organisation, Supplier
 
+from .choices import AuditKind
 from .models import Audit, AuditShare, Clause, CorrectiveAction, Finding, ReminderSent, Standard
 
 register_review_subjects(CorrectiveAction)
@@ -59,17 +61,44 @@ def visible_action_ids(actor: Actor) -> QuerySet:
     )
 
 
+def _own_assessments(actor: Actor) -> Q:
+    """NGO assessments conducted by a civil-society organisation the actor writes for, of a
+    pilot that organisation takes part in: it keeps them and their findings up to date
+    (audits.services.audit_save holds the same rule for recording one)."""
+    from pilots.choices import InvitationStatus
+    from pilots.models import PilotParticipant
+
+    taking_part = PilotParticipant.objects.filter(
+        pilot__audits=OuterRef("pk"),
+        organisation_id=OuterRef("conducted_by_id"),
+        invitation_status=InvitationStatus.ACCEPTED,
+    )
+    return Q(
+        Exists(taking_part),
+        kind=AuditKind.NGO_ASSESSMENT,
+        conducted_by_id__in=actor.orgs_of_kind("civil_society", writable=True),
+    )
+
+
 @rule(Audit)
 def audit_rule(actor, qs, action):
     if action == EDIT:
-        return qs if actor.is_facilitator_editor else qs.none()
+        if actor.is_facilitator_editor:
+            return qs
+        return qs.filter(_own_assessments(actor))
+    if actor.is_facilitator:
+        return qs
     return qs.filter(pk__in=visible_audit_ids(actor))
 
 
 @rule(Finding)
 def finding_rule(actor, qs, action):
     if action == EDIT:
-        return qs if actor.is_facilitator_editor else qs.none()
+        if actor.is_facilitator_editor:
+            return qs
+        return qs.filter(audit__in=Audit.objects.filter(_own_assessments(actor)))
+    if actor.is_facilitator:
+        return qs
     return qs.filter(audit_id__in=visible_audit_ids(actor))
 
 
@@ -84,6 +113,8 @@ def corrective_action_rule(actor, qs, action):
                 "supplier", writable=True
             )
         )
+    if actor.is_facilitator:
+        return qs  # every audit's actions: no id subquery over 50,000 rows
     return qs.filter(pk__in=visible_action_ids(actor))
 
 

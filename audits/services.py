@@ -9,6 +9,7 @@ from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -18,10 +19,11 @@ from csrplatform.reviews import services as reviews
 from csrplatform.reviews.models import Review, ReviewKind
 from csrplatform.services import apply_fields, require
 from pilots import services as pilot_services
-from pilots.choices import DocumentKind, ParticipantRole
+from pilots.choices import DocumentKind, InvitationStatus, ParticipantRole
+from pilots.models import PilotParticipant
 from suppliers.models import Organisation, SupplyRelationship
 
-from .choices import ACTION_TRANSITIONS, ActionStatus
+from .choices import ACTION_TRANSITIONS, ActionStatus, AuditKind
 from .models import Audit, AuditShare, Clause, CorrectiveAction, Finding, Standard
 
 
@@ -83,12 +85,78 @@ def _supplies(supplier_id, customer_id) -> bool:
     ).exists()
 
 
+def assessing_organisations(actor, pilot) -> frozenset:
+    """The civil-society organisations through which `actor` may record an assessment of
+    `pilot`: those it writes for (admin or editor) that take part in the pilot (invitation
+    accepted)."""
+    writable = access.actor_for(actor).orgs_of_kind("civil_society", writable=True)
+    if not writable or pilot is None:
+        return frozenset()
+    return frozenset(
+        PilotParticipant.objects.filter(
+            pilot=pilot,
+            organisation_id__in=writable,
+            invitation_status=InvitationStatus.ACCEPTED,
+        ).values_list("organisation_id", flat=True)
+    )
+
+
+def _check_assessment(actor, audit: Audit, pilot) -> None:
+    """An NGO or consultant records its own assessment, of the supplier of a pilot it takes
+    part in, and nothing else (seeds/000: the EHS consultant's evaluation, §IV.4)."""
+    if pilot is None:
+        pilot = next(
+            (
+                linked
+                for linked in audit.pilots.all()
+                if audit.conducted_by_id in assessing_organisations(actor, linked)
+            ),
+            None,
+        )
+    if pilot is None or audit.conducted_by_id not in assessing_organisations(actor, pilot):
+        raise PermissionDenied(
+            _(
+                "Only facilitators record audits; an NGO or consultant records its own "
+                "assessment of a pilot it takes part in."
+            )
+        )
+    errors = {}
+    if audit.kind != AuditKind.NGO_ASSESSMENT:
+        errors["kind"] = _("An NGO or consultant records an NGO assessment.")
+    if audit.commissioned_by_id:
+        errors["commissioned_by"] = _("Only the facilitator records who commissioned an audit.")
+    if errors:
+        raise ValidationError(errors)
+
+
 @transaction.atomic
-def audit_save(*, actor, audit: Audit | None = None, **fields) -> Audit:
-    """Record an audit (facilitators; a customer's audits are entered on its behalf)."""
-    require(access.actor_for(actor).is_facilitator_editor, _("Only facilitators record audits."))
+def audit_save(*, actor, audit: Audit | None = None, pilot=None, **fields) -> Audit:
+    """Record an audit (facilitators; a customer's audits are entered on its behalf), or an
+    NGO's or consultant's assessment of a pilot it takes part in (a writable member of that
+    civil-society organisation). `pilot` links the audit to the pilot it belongs to; its
+    facility must then be one of the pilot's supplier."""
+    is_facilitator = access.actor_for(actor).is_facilitator_editor
+    if not is_facilitator:
+        if audit is not None and audit.pk is not None:
+            _check_assessment(actor, audit, pilot)  # the one recorded, before it changes
+        elif not assessing_organisations(actor, pilot):
+            raise PermissionDenied(
+                _(
+                    "Only facilitators record audits; an NGO or consultant records its own "
+                    "assessment of a pilot it takes part in."
+                )
+            )
     audit = audit or Audit()
     apply_fields(audit, fields, AUDIT_FIELDS)
+    if not is_facilitator:
+        _check_assessment(actor, audit, pilot)
+    if pilot is not None and audit.facility_id and audit.facility.supplier_id != pilot.supplier_id:
+        raise ValidationError(
+            {
+                "facility": _("Choose a facility of the pilot's supplier, %(supplier)s.")
+                % {"supplier": pilot.supplier}
+            }
+        )
     if audit.commissioned_by_id and audit.commissioned_by.kind != "customer":
         raise ValidationError({"commissioned_by": _("Only a customer commissions audits.")})
     moves = audit.pk is None or "facility" in fields or "commissioned_by" in fields
@@ -110,6 +178,8 @@ def audit_save(*, actor, audit: Audit | None = None, **fields) -> Audit:
         )
     audit.full_clean()
     audit.save()
+    if pilot is not None:
+        audit.pilots.add(pilot)
     return audit
 
 
@@ -118,7 +188,10 @@ def finding_save(
     *, actor, audit: Audit, finding: Finding | None = None, clauses=None, **fields
 ) -> Finding:
     """Record a finding and the clauses (of one or more standards) it breaks."""
-    require(access.can_edit(actor, audit), _("Only facilitators record findings."))
+    require(
+        access.can_edit(actor, audit),
+        _("Only facilitators, or the NGO or consultant that made the assessment, record findings."),
+    )
     finding = finding or Finding(audit=audit)
     if finding.audit_id != audit.pk:
         raise PermissionDenied
@@ -138,8 +211,24 @@ def action_create(*, actor, finding: Finding, **fields) -> CorrectiveAction:
     require(
         access.actor_for(actor).is_facilitator_editor or _writes_for_supplier(actor, finding.audit)
     )
+    _check_owner(fields.get("owner"), finding.audit)
     apply_fields(action, fields, ("action", "preventive_action", "owner", "due_date"))
     return _save(action, actor)
+
+
+def _check_owner(owner, audit) -> None:
+    """An action's owner works for the audited supplier or for a facilitator: reminders about
+    the action go to them, so nobody else may be named."""
+    if owner is None:
+        return
+    works_there = owner.memberships.filter(
+        Q(organisation_id=audit.facility.supplier.organisation_id)
+        | Q(organisation__kind="facilitator")
+    ).exists()
+    if not works_there:
+        raise ValidationError(
+            {"owner": _("The owner must be a member of the audited supplier or the facilitator.")}
+        )
 
 
 def _writes_for_supplier(actor, audit) -> bool:
@@ -188,6 +277,7 @@ def action_progress(
     if note:
         action.progress_note = note
     if owner is not None:
+        _check_owner(owner, action.finding.audit)
         action.owner = owner
     if due_date is not None and due_date != action.due_date:
         # A supplier does not move its own deadline: that would clear "overdue" and stop the
@@ -229,7 +319,7 @@ def action_submit(
     if not note.strip():
         raise ValidationError({"note": _("Say what was done.")})
     _move(action, ActionStatus.SUBMITTED)
-    action.progress_note = note.strip()
+    action.submission_note = note.strip()
     _save(action, actor)
     if evidence is not None:
         evidence_upload(actor=actor, action=action, upload=evidence)

@@ -8,11 +8,13 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from csrplatform.accounts.models import Membership, Role
+from csrplatform.text import shorten
 
 from .choices import ActionStatus
 from .models import CorrectiveAction, ReminderSent
@@ -22,29 +24,37 @@ logger = logging.getLogger(__name__)
 REMINDER_WINDOW_DAYS = 7
 
 
-def _supplier_editors(organisation_id, cache: dict) -> list[str]:
+def _supplier_editors(organisation_id, cache: dict) -> list[tuple[str, str]]:
     if organisation_id not in cache:
         cache[organisation_id] = sorted(
             Membership.objects.filter(
                 organisation_id=organisation_id,
                 role__in=(Role.ADMIN, Role.EDITOR),
                 user__is_active=True,
-            ).values_list("user__email", flat=True)
+            ).values_list("user__email", "user__language")
         )
     return cache[organisation_id]
 
 
-def _recipients(action: CorrectiveAction, cache: dict) -> list[str]:
-    """The action's owner; without one (or an inactive one), whoever may write for the
-    audited supplier."""
+def _recipients(action: CorrectiveAction, cache: dict) -> list[tuple[str, str]]:
+    """(e-mail, language) of the action's owner; without one (or an inactive one), of whoever
+    may write for the audited supplier."""
     if action.owner is not None and action.owner.is_active:
-        return [action.owner.email]
+        return [(action.owner.email, action.owner.language)]
     return _supplier_editors(action.finding.audit.facility.supplier.organisation_id, cache)
+
+
+def _by_language(recipients: list[tuple[str, str]]) -> dict[str, list[str]]:
+    """Recipients grouped by the language their e-mail is written in."""
+    groups: dict[str, list[str]] = {}
+    for email, language in recipients:
+        groups.setdefault(language or settings.LANGUAGE_CODE, []).append(email)
+    return groups
 
 
 def _message(action: CorrectiveAction, today: date) -> tuple[str, str]:
     days = (action.due_date - today).days
-    due = action.due_date.isoformat()
+    due = date_format(action.due_date)
     if days < 0:
         when = ngettext(
             "OVERDUE: it was due on %(due)s, %(days)d day ago.",
@@ -80,7 +90,7 @@ def _message(action: CorrectiveAction, today: date) -> tuple[str, str]:
             },
         ]
     )
-    return subject % {"action": " ".join(action.action.split())[:60]}, body
+    return subject % {"action": shorten(action.action, 60)}, body
 
 
 def action_reminders_send(today: date | None = None) -> int:
@@ -100,7 +110,6 @@ def action_reminders_send(today: date | None = None) -> int:
         if not recipients:
             logger.warning("Corrective action %s has nobody to remind.", action.pk)
             continue
-        subject, body = _message(action, today)
         try:
             # The row is the promise not to send again today; it is written before the mail
             # and rolled back with it if sending fails, so tomorrow's run (or a retry) tries
@@ -108,9 +117,15 @@ def action_reminders_send(today: date | None = None) -> int:
             # constraint and sends nothing.
             with transaction.atomic():
                 ReminderSent.objects.create(
-                    action=action, sent_on=today, recipients=", ".join(recipients)
+                    action=action,
+                    sent_on=today,
+                    recipients=", ".join(email for email, _language in recipients),
                 )
-                send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
+                # One e-mail per language, each written in its recipients' language.
+                for language, emails in _by_language(recipients).items():
+                    with translation.override(language):
+                        subject, body = _message(action, today)
+                    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, emails)
         except IntegrityError:
             continue
         except OSError:

@@ -30,7 +30,7 @@ from .forms import (
     VerifyForm,
 )
 from .models import Audit, AuditShare, CorrectiveAction
-from .selectors import audit_findings, board
+from .selectors import BOARD_COLUMNS, action_history, audit_findings, board
 
 
 def _audit_list(request):
@@ -42,14 +42,27 @@ def _audit_list(request):
 @login_required
 def audit_list(request):
     listing = _audit_list(request)
+    page = paginate(request, listing.queryset)
+    # Which of the page's commissioning customers the user may see named: asked for the
+    # page's few, not read for every organisation the user sees.
+    commissioners = {audit.commissioned_by_id for audit in page["object_list"]} - {None}
+    visible_commissioners = (
+        set(
+            access.scope(
+                request.user, Organisation.objects.filter(pk__in=commissioners)
+            ).values_list("pk", flat=True)
+        )
+        if commissioners
+        else set()
+    )
     return render(
         request,
         "audits/audit_list.html",
         {
             "filterset": listing.filterset,
             "can_import": access.actor_for(request.user).is_facilitator_editor,
-            "visible_org_ids": access.visible_pks(request.user, Organisation),
-            **paginate(request, listing.queryset),
+            "visible_org_ids": visible_commissioners,
+            **page,
         },
         status=listing.status,
     )
@@ -119,7 +132,8 @@ def audit_detail(request, pk):
     is_supplier = (
         audit.facility.supplier.organisation_id in access.actor_for(request.user).writable_org_ids
     )
-    can_edit = access.can_edit(request.user, audit)
+    can_edit = access.can_edit(request.user, audit)  # adds findings (an NGO: its assessment)
+    is_facilitator = access.actor_for(request.user).is_facilitator_editor
     return render(
         request,
         "audits/audit_detail.html",
@@ -129,13 +143,14 @@ def audit_detail(request, pk):
             "groups": groups,
             "visible_org_ids": access.visible_pks(request.user, Organisation),
             "can_edit": can_edit,
+            "can_import": is_facilitator,
             "is_supplier": is_supplier,
             "shares": AuditShare.objects.visible_to(request.user)
             .filter(audit=audit)
             .select_related("customer", "shared_by"),
             "share_form": ShareForm(audit=audit) if is_supplier else None,
             "pilot_form": PilotFromFindingsForm(audit=audit, user=request.user)
-            if can_edit and findings
+            if is_facilitator and findings
             else None,
         },
     )
@@ -203,15 +218,37 @@ def action_board(request):
         queryset=CorrectiveAction.objects.with_list_related(),
         filterset_class=CorrectiveActionFilterSet,
     )
+    keys = [key for key, _label in BOARD_COLUMNS]
+    pages = {key: _page_number(request.GET.get(f"page_{key}")) for key in keys}
+    # "More" under a column asks (htmx) for that column's next cards only.
+    only = request.GET.get("column") if request.htmx else None
+    columns = board(listing.queryset, pages=pages, only=only if only in keys else None)
+    params = request.GET.copy()
+    params.pop("column", None)
+    for column in columns:
+        more = params.copy()
+        more[f"page_{column.key}"] = column.page + 1
+        column.more_query = more.urlencode()
+    if only in keys:
+        return render(
+            request,
+            "audits/_board_cards.html",
+            {"column": next(c for c in columns if c.key == only)},
+            status=listing.status,
+        )
     return render(
         request,
         "audits/action_board.html",
-        {
-            "filterset": listing.filterset,
-            "columns": board(listing.queryset),
-        },
+        {"filterset": listing.filterset, "columns": columns},
         status=listing.status,
     )
+
+
+def _page_number(value) -> int:
+    try:
+        return max(1, int(value))
+    except (TypeError, ValueError):
+        return 1
 
 
 def _hide_unseen(user, reviews, history):
@@ -262,7 +299,7 @@ def action_detail(request, pk):
         .select_related("reviewer", "decided_by", "requested_by")
         .order_by("-requested_at")
     )
-    history = list(action.history.select_related("history_user").order_by("-history_date"))
+    history = action_history(action)
     _hide_unseen(request.user, [*reviews, *([pending] if pending else [])], history)
     return render(
         request,

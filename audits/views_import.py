@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from csrplatform import access
+from csrplatform.widgets import SearchSelect
 from pilots.uploads import XLSX
 
 from . import imports
@@ -26,7 +27,12 @@ MAX_ERRORS_SHOWN = 500
 
 
 class FindingsImportForm(forms.Form):
-    audit = forms.ModelChoiceField(queryset=Audit.objects.none(), label=gettext_lazy("Audit"))
+    # Search as you type: a facilitator may add findings to thousands of audits.
+    audit = forms.ModelChoiceField(
+        queryset=Audit.objects.none(),
+        label=gettext_lazy("Audit"),
+        widget=SearchSelect("audits-editable"),
+    )
     file = forms.FileField(
         label=gettext_lazy("File"),
         help_text=gettext_lazy(
@@ -36,9 +42,7 @@ class FindingsImportForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["audit"].queryset = Audit.objects.editable_by(user).select_related(
-            "facility__supplier__organisation"
-        )
+        self.fields["audit"].queryset = Audit.objects.editable_by(user)
 
 
 def _success_message(result: imports.ImportResult) -> str:

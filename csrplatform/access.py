@@ -260,9 +260,10 @@ def scope_for_actor(actor: Actor, queryset, action=VIEW, *, grants=True) -> Quer
     return _apply(actor, registered, queryset, action, grants)
 
 
-def visible_ids(actor: Actor, model) -> QuerySet:
-    """The ids of `model` rows the actor may see, as a subquery for another rule."""
-    return scope_for_actor(actor, model._default_manager.all()).values("pk")
+def visible_ids(actor: Actor, model, *, grants=True) -> QuerySet:
+    """The ids of `model` rows the actor may see, as a subquery for another rule (with
+    `grants=False`, by the model's own rule only)."""
+    return scope_for_actor(actor, model._default_manager.all(), grants=grants).values("pk")
 
 
 def can_view(user, obj) -> bool:

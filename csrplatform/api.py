@@ -1,6 +1,11 @@
 """Shared API plumbing: scoped serializers and the scoped viewset base."""
 
-from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.core.exceptions import (
+    NON_FIELD_ERRORS,
+    PermissionDenied,
+    SuspiciousOperation,
+    ValidationError,
+)
 from django.db import transaction
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
@@ -49,6 +54,9 @@ def api_exception_handler(exc, context):
         exc = exceptions.NotFound(*exc.args)
     elif isinstance(exc, PermissionDenied):
         exc = exceptions.PermissionDenied(*exc.args)
+    elif isinstance(exc, SuspiciousOperation):
+        # Too many fields or files, or a body over Django's limits, read inside the view.
+        exc = exceptions.ParseError(_("The request is malformed or too large."), "bad_request")
     response = exception_handler(exc, context)
     if response is None:
         return None

@@ -3,6 +3,7 @@ related-object choices come from the requesting user's scope."""
 
 import django_filters
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
@@ -19,7 +20,7 @@ class ScopedFilterSet(django_filters.FilterSet):
     #: model fields that the free-text `q` filter searches
     search_fields: tuple[str, ...] = ()
 
-    q = django_filters.CharFilter(method="filter_search", label="Search")
+    q = django_filters.CharFilter(method="filter_search", label=_("Search"))
 
     def __init__(self, data=None, queryset=None, *, request=None, prefix=None):
         super().__init__(data=data, queryset=queryset, request=request, prefix=prefix)

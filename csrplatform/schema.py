@@ -17,7 +17,7 @@ class ErrorSerializer(serializers.Serializer):
     code = serializers.CharField(
         help_text="A stable machine-readable code: invalid, not_found, permission_denied, "
         "conflict, not_authenticated, authentication_failed, throttled, method_not_allowed, "
-        "unsupported_media_type, parse_error."
+        "unsupported_media_type, parse_error, bad_request."
     )
     errors = serializers.DictField(
         child=serializers.JSONField(),

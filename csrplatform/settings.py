@@ -80,12 +80,18 @@ MIDDLEWARE = [
     "pilots.uploads.RawUploadNamesMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # The signed-in user's language preference, over the browser's (after LocaleMiddleware).
+    "csrplatform.accounts.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     # Records who made each change in the models' history.
     "simple_history.middleware.HistoryRequestMiddleware",
+    # The product's 404 and 500 pages under DEBUG too (the demo), never Django's debug pages.
+    "csrplatform.middleware.ProductErrorPagesMiddleware",
 ]
+# TECHNICAL_ERROR_PAGES=1 shows Django's debug 404 and traceback pages again (DEBUG only).
+TECHNICAL_ERROR_PAGES = env_bool("TECHNICAL_ERROR_PAGES", False)
 
 ROOT_URLCONF = "csrplatform.urls"
 WSGI_APPLICATION = "csrplatform.wsgi.application"
@@ -103,6 +109,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "csrplatform.accounts.context_processors.access",
+                "csrplatform.context_processors.inbox",
             ],
         },
     },
@@ -148,6 +155,8 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("zh-hans", _("Simplified Chinese"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# One display format for dates per language, used by every page, e-mail and report.
+FORMAT_MODULE_PATH = ["csrplatform.formats"]
 TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True

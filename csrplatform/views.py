@@ -4,12 +4,26 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views import defaults
 
+from csrplatform.home import home_sections
 from csrplatform.inbox import inbox_items
+
+# The home page lists the first few items of the inbox; the inbox page has them all.
+HOME_INBOX_ITEMS = 6
 
 
 @login_required
 def home(request):
-    return render(request, "home.html")
+    """What waits on the user, then the sections the apps contribute (`home.section`)."""
+    items = inbox_items(request.user)
+    return render(
+        request,
+        "home.html",
+        {
+            "waiting": items[:HOME_INBOX_ITEMS],
+            "waiting_count": len(items),
+            "sections": home_sections(request.user),
+        },
+    )
 
 
 @login_required
@@ -17,12 +31,27 @@ def inbox(request):
     return render(request, "inbox.html", {"items": inbox_items(request.user)})
 
 
+def api_error(detail: str, code: str, status: int) -> JsonResponse:
+    """An answer in the API's one error shape, for errors raised outside DRF's views."""
+    return JsonResponse({"detail": detail, "code": code, "errors": {}}, status=status)
+
+
+def api_not_found(request, *args, **kwargs):
+    """Any /api/ address that no route matches (an unknown endpoint, or a float where the id
+    goes): JSON in every mode, never the debug or HTML page."""
+    return api_error(_("Nothing is found at this address."), "not_found", 404)
+
+
 def page_not_found(request, exception):
-    """The product's 404 page; under /api/ the API's error shape, so that a client never gets
-    HTML (an id that is not a number matches no route at all)."""
+    """The product's 404 page; under /api/ the API's error shape."""
     if request.path.startswith("/api/"):
-        return JsonResponse(
-            {"detail": _("Nothing is found at this address."), "code": "not_found", "errors": {}},
-            status=404,
-        )
+        return api_not_found(request)
     return defaults.page_not_found(request, exception)
+
+
+def bad_request(request, exception):
+    """Requests Django refuses before any view (too many fields or files, a body over the
+    limit): under /api/ in the API's error shape."""
+    if request.path.startswith("/api/"):
+        return api_error(_("The request is malformed or too large."), "bad_request", 400)
+    return defaults.bad_request(request, exception)

@@ -42,6 +42,9 @@ OPEN_STATUSES = (
     PilotStatus.IN_PROGRESS,
 )
 
+# A pilot that has stopped: what it planned and never did is not late.
+HALTED_STATUSES = (PilotStatus.STALLED, PilotStatus.DISCONTINUED)
+
 # The workflow: forward one step at a time; stalled or discontinued from any open state; a
 # stalled pilot resumes at the status it stalled in (see services.allowed_transitions), or is
 # discontinued. Completed and discontinued are final.

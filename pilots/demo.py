@@ -39,6 +39,14 @@ OWN_USERS = {
     "mentorship_supplier": "supplier@example.org",
     "training_ngo": "ngo@example.org",
     "customer_a": "customer-a@example.org",
+    "hotline_supplier": "supplier-hotline@example.org",
+    "training_supplier": "supplier-training@example.org",
+    "ehs_supplier": "supplier-ehs@example.org",
+    "strategy_supplier": "supplier-strategy@example.org",
+    "hotline_ngo": "ngo-hotline@example.org",
+    "university_1": "university-1@example.org",
+    "university_2": "university-2@example.org",
+    "ehs_consultant": "consultant-ehs@example.org",
 }
 ESTIMATED = " (date estimated)"
 
@@ -148,7 +156,7 @@ class _Story:
         """Ask every required participant; record who agreed and who returned it
         (key, why, when), dated `on` (by default the phase's planned start)."""
         on = on or phase.planned_start
-        services.phase_request_agreement(actor=self.facilitator, phase=phase)
+        services.phase_request_agreement(actor=self.facilitator, phase=phase, on=on)
         for key in agreed:
             services.phase_agree(
                 actor=self.user_for(key), phase=phase, organisation=self.orgs[key], on=on
@@ -709,6 +717,20 @@ def _training(story: _Story):
         "Negotiations refine the objectives: the supplier already has a training programme, so "
         "the pilot will evaluate it and recommend improvements.",
     )
+    # §IV.3: "the objectives were refined to account for the existence of a pre-existing
+    # training program". The report does not say who proposed it; the supplier's existing
+    # programme was the reason, so the supplier stands as proposer.
+    story.scope_change(
+        pilot,
+        proposed_on=date(2007, 9, 15),
+        proposed_by="training_supplier",
+        description="Evaluate the supplier's existing worker training programmes and recommend "
+        "improvements, instead of implementing and evaluating new trainings on workers' rights "
+        "and responsibilities and their link to a worker-management dialogue process.",
+        status=ScopeChangeStatus.ACCEPTED,
+        decided_on=date(2007, 11, 1),
+        reason="The supplier already had a training programme." + ESTIMATED,
+    )
     phase_1 = story.phase(
         pilot,
         1,
@@ -806,10 +828,11 @@ def _training(story: _Story):
         phase=phase_1,
         deliverable=report,
         organisation=story.orgs["training_ngo"],
+        uploaded_on=date(2008, 5, 1),  # delivered in May 2008
     )
-    # Recorded by the facilitator: the supplier has no demo user.
+    # The supplier's own reply, through its demo user.
     services.assessment_reply(
-        actor=story.facilitator,
+        actor=story.user_for("training_supplier"),
         document=document,
         reply="The supplier agreed with the recommendations and expressed interest in "
         "implementing Phase 2.",
@@ -827,7 +850,11 @@ def _training(story: _Story):
     )
     services.phase_complete(actor=story.facilitator, phase=phase_1, completed_on=date(2008, 5, 1))
     # Phase 2 is under discussion: put to agreement, nobody has answered yet.
-    services.phase_request_agreement(actor=story.facilitator, phase=phase_2)
+    services.phase_request_agreement(
+        actor=story.facilitator,
+        phase=phase_2,
+        on=date(2008, 5, 15),  # estimated: May 2008
+    )
     story.tell(
         pilot,
         actual_start=date(2007, 11, 1),

@@ -4,11 +4,22 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 
 from csrplatform.filters import ScopedFilterSet
+from csrplatform.widgets import Lookup, SearchSelect, register_lookup
 from suppliers.filters import country_choices
 from suppliers.models import Supplier
 
 from .choices import Achievement, Approach, PilotStatus, PilotType
 from .models import Document, Pilot, Programme
+
+register_lookup(
+    "pilots",
+    Lookup(
+        queryset=Pilot.objects.all,
+        search_fields=("title", "supplier__organisation__name"),
+        label=lambda pilot: pilot.title,
+        order_by=("title", "pk"),
+    ),
+)
 
 
 class PilotFilterSet(ScopedFilterSet):
@@ -21,7 +32,7 @@ class PilotFilterSet(ScopedFilterSet):
     approach = django_filters.ChoiceFilter(choices=Approach.choices, label=_("Approach"))
     status = django_filters.MultipleChoiceFilter(choices=PilotStatus.choices, label=_("Status"))
     supplier = django_filters.ModelChoiceFilter(
-        queryset=Supplier.objects.all(), label=_("Supplier")
+        queryset=Supplier.objects.all(), label=_("Supplier"), widget=SearchSelect("suppliers")
     )
     country = django_filters.ChoiceFilter(
         field_name="supplier__organisation__country", choices=country_choices, label=_("Country")
@@ -55,7 +66,9 @@ class ProgrammeFilterSet(ScopedFilterSet):
 class PilotPartFilterSet(ScopedFilterSet):
     """Filter a pilot's phases, deliverables, activities... by pilot."""
 
-    pilot = django_filters.ModelChoiceFilter(queryset=Pilot.objects.all(), label=_("Pilot"))
+    pilot = django_filters.ModelChoiceFilter(
+        queryset=Pilot.objects.all(), label=_("Pilot"), widget=SearchSelect("pilots")
+    )
 
 
 class DocumentFilterSet(PilotPartFilterSet):

@@ -1,10 +1,62 @@
-"""What pilots ask of people: phases to agree to, assessments to reply to."""
+"""What pilots ask of people: invitations to answer, phases to agree to, assessments to
+reply to."""
 
-from csrplatform import inbox
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from csrplatform import access, inbox
 from csrplatform.inbox import InboxItem, pending_reviews
-from csrplatform.reviews.models import ReviewKind
+from csrplatform.reviews.models import Review, ReviewKind
 
-from .models import Document, Phase
+from .choices import InvitationStatus
+from .models import Document, Phase, PilotParticipant
+
+
+def open_invitations(user):
+    """Invitations to pilots still open for organisations the user writes for."""
+    writable = access.actor_for(user).writable_org_ids
+    return PilotParticipant.objects.visible_to(user).filter(
+        organisation_id__in=writable, invitation_status=InvitationStatus.INVITED
+    )
+
+
+@inbox.source
+def invitation_inbox_items(user) -> list[InboxItem]:
+    """Invitations to pilots the user's organisation has not answered yet."""
+    invitations = open_invitations(user).select_related("pilot", "organisation")
+    return [
+        InboxItem(
+            what=_("Invitation to pilot %(pilot)s") % {"pilot": participant.pilot.title},
+            # The pilot's page opens on the invitation, with accept and decline.
+            url=f"{participant.pilot.get_absolute_url()}#invitation-{participant.pk}",
+            context=participant.pilot.title,
+            context_url=participant.pilot.get_absolute_url(),
+            organisation=participant.organisation.name,
+            since=participant.invited_on or participant.pilot.created_at,
+        )
+        for participant in invitations.order_by("invited_on", "pk")
+    ]
+
+
+@inbox.counter
+def pilot_inbox_count(user) -> list:
+    """One row per pilots' inbox item (counted by `inbox.inbox_count`)."""
+    writable = access.actor_for(user).writable_org_ids
+    reviews = (
+        Review.objects.pending()
+        .filter(reviewer_id__in=writable)
+        .filter(
+            Q(
+                kind=ReviewKind.PHASE_AGREEMENT,
+                object_id__in=Phase.objects.visible_to(user).values("pk"),
+            )
+            | Q(
+                kind=ReviewKind.ASSESSMENT_REPLY,
+                object_id__in=Document.objects.visible_to(user).values("pk"),
+            )
+        )
+    )
+    return [reviews.values("pk"), open_invitations(user).values("pk")]
 
 
 @inbox.source

@@ -8,7 +8,10 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from csrplatform.text import shorten
+
 from .choices import (
+    HALTED_STATUSES,
     OPEN_STATUSES,
     Achievement,
     ActivityKind,
@@ -258,6 +261,18 @@ class Phase(models.Model):
     def get_absolute_url(self):
         return f"{self.pilot.get_absolute_url()}#phase-{self.pk}"
 
+    def is_start_late(self, today: date | None = None) -> bool:
+        """Started after its planned start, or not started and the planned start has passed.
+        A phase of a stalled or discontinued pilot that never started is not late: it will not
+        start at all (seeds/000: the hotline pilot's phases after scoping)."""
+        if self.planned_start is None:
+            return False
+        if self.actual_start is not None:
+            return self.actual_start > self.planned_start
+        if self.pilot.status in HALTED_STATUSES:
+            return False
+        return self.planned_start < (today or date.today())
+
 
 class Deliverable(models.Model):
     """Something a pilot must produce by a date (site visit report, proposal...)."""
@@ -301,9 +316,12 @@ class Deliverable(models.Model):
         return f"{self.pilot.get_absolute_url()}#deliverable-{self.pk}"
 
     def days_late(self, today: date | None = None) -> int:
-        """Days past due: until delivered, or by how much it was delivered late."""
+        """Days past due: until delivered, or by how much it was delivered late. What a stalled
+        or discontinued pilot never delivered is not late."""
         if self.due_date is None:
             return 0
+        if self.delivered_on is None and self.pilot.status in HALTED_STATUSES:
+            return 0  # a stalled or discontinued pilot no longer owes it
         end = self.delivered_on or today or date.today()
         return max((end - self.due_date).days, 0)
 
@@ -378,7 +396,7 @@ class ScopeChange(models.Model):
         ordering = ["pilot", "proposed_on", "id"]
 
     def __str__(self):
-        return self.description[:60]
+        return shorten(self.description, 60)
 
     def get_absolute_url(self):
         return f"{self.pilot.get_absolute_url()}#scope-{self.pk}"
@@ -493,7 +511,7 @@ class Comment(models.Model):
         ordering = ["pilot", "created_at", "id"]
 
     def __str__(self):
-        return f"{self.author}: {self.body[:40]}"
+        return f"{self.author}: {shorten(self.body, 40)}"
 
     def get_absolute_url(self):
         return f"{self.pilot.get_absolute_url()}#comment-{self.pk}"

@@ -20,7 +20,10 @@ class ProgrammeQuerySet(ScopedQuerySet):
 
 
 def late_deliverables_count():
-    """Deliverables past due and not delivered, or delivered after their due date."""
+    """Deliverables past due and not delivered, or delivered after their due date (what a
+    stalled or discontinued pilot never delivered is not late: see Deliverable.days_late)."""
+    from .choices import HALTED_STATUSES
+
     return Count(
         "deliverables",
         filter=Q(deliverables__due_date__isnull=False)
@@ -29,6 +32,7 @@ def late_deliverables_count():
                 deliverables__delivered_on__isnull=True,
                 deliverables__due_date__lt=timezone.localdate(),
             )
+            & ~Q(status__in=HALTED_STATUSES)
             | Q(deliverables__delivered_on__gt=F("deliverables__due_date"))
         ),
         distinct=True,

@@ -7,25 +7,78 @@ from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from csrplatform import access
 from csrplatform.reviews.models import Review, ReviewKind, ReviewStatus
 
+from .choices import InvitationStatus, PhaseStatus
 from .models import Document, Phase, Pilot
 from .rules import acting_organisations
+from .services import phase_agreements, phase_request_refusal, phase_start_refusal
+
+
+@dataclass
+class OfferedAction:
+    """A button the page offers: enabled, or shown disabled with the reason in place."""
+
+    name: str  # the phase_action URL's action
+    label: str
+    reason: str = ""  # why it is not possible yet; empty when it is
+    primary: bool = False
+
+    @property
+    def enabled(self):
+        return not self.reason
 
 
 @dataclass
 class PhaseView:
     phase: Phase
-    agreements: list = field(default_factory=list)  # (organisation, latest review or None)
+    # Where agreement stands (services.PhaseAgreements): rows of (participant, latest review).
+    state: object = None
     # Pending agreement reviews the viewer may answer.
     answerable: list = field(default_factory=list)
+    # Organisations whose pending agreement the facilitator may record for them.
+    recordable: set = field(default_factory=set)
+    # What the viewer may do with the phase now, and why not.
+    offered: list = field(default_factory=list)
+
+    @property
+    def agreements(self):
+        return self.state.rows
 
     @property
     def fully_agreed(self):
-        return all(
-            review is not None and review.status == ReviewStatus.APPROVED
-            for _organisation, review in self.agreements
+        return self.state.fully_agreed
+
+
+def phase_offered_actions(phase: Phase, pilot: Pilot, state, *, can_edit: bool) -> list:
+    """What a facilitator may do with the phase now: only the moves the workflow allows; one
+    not possible yet comes with the reason (the same one the service would give)."""
+    if not can_edit or phase.status == PhaseStatus.COMPLETED:
+        return []
+    if phase.status == PhaseStatus.IN_PROGRESS:
+        return [OfferedAction("complete", _("Complete phase"), primary=True)]
+    offered = []
+    start_refusal = phase_start_refusal(phase, pilot, state)
+    if not state.fully_agreed:
+        request_refusal = phase_request_refusal(phase, state)
+        offered.append(
+            OfferedAction(
+                "request-agreement",
+                _("Ask every participant to agree"),
+                reason=request_refusal or "",
+                primary=not request_refusal,
+            )
         )
+    offered.append(
+        OfferedAction(
+            "start",
+            _("Start phase"),
+            reason=start_refusal or "",
+            primary=not start_refusal,
+        )
+    )
+    return offered
 
 
 @dataclass
@@ -71,19 +124,44 @@ def pilot_story(pilot: Pilot, user) -> dict:
     agreement_reviews = _reviews_by_subject(
         Phase, [phase.pk for phase in phases], ReviewKind.PHASE_AGREEMENT
     )
-    required = [p.organisation for p in participants if p.agreement_required and p.is_active]
+    can_edit = access.can_edit(user, pilot)
     phase_views = []
     for phase in phases:
-        latest = agreement_reviews.get(phase.pk, {})
-        agreements = [(organisation, latest.get(organisation.pk)) for organisation in required]
-        answerable = [
-            review
-            for _org, review in agreements
+        state = phase_agreements(participants, agreement_reviews.get(phase.pk, {}))
+        pending = [
+            (participant, review)
+            for participant, review in state.rows
             if review is not None
             and review.status == ReviewStatus.PENDING
-            and review.reviewer_id in acting
+            and participant.invitation_status == InvitationStatus.ACCEPTED
         ]
-        phase_views.append(PhaseView(phase=phase, agreements=agreements, answerable=answerable))
+        phase_views.append(
+            PhaseView(
+                phase=phase,
+                state=state,
+                answerable=[review for _p, review in pending if review.reviewer_id in acting],
+                recordable={
+                    review.reviewer_id
+                    for _p, review in pending
+                    if can_edit and review.reviewer_id not in acting
+                },
+                offered=phase_offered_actions(phase, pilot, state, can_edit=can_edit),
+            )
+        )
+    # Each participant's answers to the phases, for the participants table.
+    for participant in participants:
+        participant.phase_answers = [
+            (view.phase, review)
+            for view in phase_views
+            for row_participant, review in view.state.rows
+            if row_participant.pk == participant.pk
+        ]
+    my_invitations = [
+        participant
+        for participant in participants
+        if participant.invitation_status == InvitationStatus.INVITED
+        and participant.organisation_id in access.actor_for(user).writable_org_ids
+    ]
 
     documents = list(
         Document.objects.visible_to(user)
@@ -118,6 +196,7 @@ def pilot_story(pilot: Pilot, user) -> dict:
     )
     return {
         "participants": participants,
+        "my_invitations": my_invitations,
         "audit_findings": findings,
         "acting_organisations": acting,
         "phases": phase_views,
@@ -157,10 +236,7 @@ def pilot_timeline(
     for phase in phases:
         label = _("Phase %(number)s %(title)s") % {"number": phase.number, "title": phase.title}
         if phase.planned_start:
-            started = phase.actual_start
-            late = (started is None and phase.planned_start < today) or (
-                started is not None and started > phase.planned_start
-            )
+            late = phase.is_start_late(today)
             entries.append(
                 TimelineEntry(
                     phase.planned_start,

@@ -1,12 +1,15 @@
 """Writes for programmes and pilots. Every state change records who, when and why."""
 
 import secrets
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, datetime, time
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from csrplatform import access
@@ -310,7 +313,33 @@ def participant_respond(
     participant.decline_reason = "" if accept else reason.strip()
     participant.responded_on = responded_on or timezone.localdate()
     participant.save()
+    if accept and participant.agreement_required:
+        _ask_newcomer(actor=actor, participant=participant)
     return participant
+
+
+def _ask_newcomer(*, actor, participant):
+    """A participant that accepts joins the agreement already asked of the others: every
+    planned phase that has been put to agreement asks it too (its inbox shows it), in the
+    name of whoever asked the others."""
+    asked = Review.objects.filter(
+        content_type=ContentType.objects.get_for_model(Phase),
+        kind=ReviewKind.PHASE_AGREEMENT,
+        object_id__in=participant.pilot.phases.filter(status=PhaseStatus.PLANNED).values("pk"),
+    ).select_related("requested_by")
+    first_asked, already = {}, set()
+    for review in asked.order_by("requested_at", "pk"):
+        first_asked.setdefault(review.object_id, review)
+        if review.reviewer_id == participant.organisation_id:
+            already.add(review.object_id)
+    phases = Phase.objects.in_bulk([pk for pk in first_asked if pk not in already])
+    for phase_id, phase in sorted(phases.items()):
+        reviews.review_request(
+            actor=first_asked[phase_id].requested_by or actor,
+            subject=phase,
+            kind=ReviewKind.PHASE_AGREEMENT,
+            reviewer=participant.organisation,
+        )
 
 
 # --- phases and their agreements -------------------------------------------------------------
@@ -360,7 +389,8 @@ PHASE_TERMS = ("title", "objectives", "planned_start", "planned_end")
 
 
 def required_agreers(phase: Phase):
-    """The organisations whose agreement the phase needs."""
+    """The organisations whose agreement the phase needs (an open invitation counts: the
+    phase waits for that organisation to accept, then to agree)."""
     return [
         p.organisation
         for p in phase.pilot.participants.select_related("organisation")
@@ -384,24 +414,129 @@ def missing_agreements(phase: Phase) -> list:
     ]
 
 
-@transaction.atomic
-def phase_request_agreement(*, actor, phase: Phase) -> list[Review]:
-    """Ask every required participant to agree to the phase (their inbox shows it)."""
-    _require_facilitator_of(actor, phase.pilot)
+@dataclass
+class PhaseAgreements:
+    """Where a phase's agreement stands, read from its participants and their latest reviews;
+    the one place that says what may be asked, agreed and started, and why not."""
+
+    # (participant, latest review or None) for every participant that must agree.
+    rows: list
+    # Organisations whose invitation is still open: they accept first, then agree.
+    unanswered: list
+    # Accepted organisations that may be asked now (never asked, or asked again after a
+    # refusal or a change of terms).
+    askable: list
+    # Accepted organisations asked and not answered yet.
+    waiting: list
+    # Every required organisation that has not agreed (for whatever reason).
+    missing: list
+
+    @property
+    def fully_agreed(self) -> bool:
+        return not self.missing
+
+
+def phase_agreements(participants, latest: dict) -> PhaseAgreements:
+    """`participants` of the pilot (with their organisation), `latest` the phase's latest
+    agreement review per reviewer id."""
+    rows, unanswered, askable, waiting, missing = [], [], [], [], []
+    for participant in participants:
+        if not (participant.agreement_required and participant.is_active):
+            continue
+        organisation = participant.organisation
+        review = latest.get(organisation.pk)
+        rows.append((participant, review))
+        if review is None or review.status != ReviewStatus.APPROVED:
+            missing.append(organisation)
+        if participant.invitation_status != InvitationStatus.ACCEPTED:
+            unanswered.append(organisation)
+        elif review is None or review.status in (ReviewStatus.RETURNED, ReviewStatus.WITHDRAWN):
+            askable.append(organisation)
+        elif review.status == ReviewStatus.PENDING:
+            waiting.append(organisation)
+    return PhaseAgreements(rows, unanswered, askable, waiting, missing)
+
+
+def _names(organisations) -> str:
+    return ", ".join(str(organisation) for organisation in organisations)
+
+
+def phase_request_refusal(phase: Phase, agreements: PhaseAgreements) -> str | None:
+    """Why agreement to the phase cannot be asked now, or None when it can."""
     if phase.status != PhaseStatus.PLANNED:
-        raise ValidationError(_("Only a planned phase is put to agreement."))
-    requested = []
-    for organisation, review in agreement_state(phase).items():
-        if review is None or review.status in (ReviewStatus.RETURNED, ReviewStatus.WITHDRAWN):
-            requested.append(
-                reviews.review_request(
-                    actor=actor,
-                    subject=phase,
-                    kind=ReviewKind.PHASE_AGREEMENT,
-                    reviewer=organisation,
-                )
+        return _("Only a planned phase is put to agreement.")
+    if agreements.askable:
+        return None
+    reasons = []
+    if agreements.waiting:
+        reasons.append(
+            _("Already asked; waiting for %(names)s.") % {"names": _names(agreements.waiting)}
+        )
+    if agreements.unanswered:
+        reasons.append(
+            _(
+                "Waiting for %(names)s to answer the invitation to the pilot; they are asked "
+                "to agree once they accept."
             )
-    return requested
+            % {"names": _names(agreements.unanswered)}
+        )
+    if reasons:
+        return " ".join(reasons)
+    if not agreements.rows:
+        return _("No participant has to agree to this phase.")
+    return _("Every participant has agreed.")
+
+
+def phase_start_refusal(phase: Phase, pilot: Pilot, agreements: PhaseAgreements) -> str | None:
+    """Why the phase cannot start now, or None when it can."""
+    if phase.status != PhaseStatus.PLANNED:
+        return _("This phase is %(status)s; only a planned phase starts.") % {
+            "status": phase.get_status_display().lower()
+        }
+    if pilot.status not in (PilotStatus.AGREED, PilotStatus.IN_PROGRESS):
+        return _("The pilot is %(status)s; phases start once the pilot is agreed.") % {
+            "status": pilot.get_status_display().lower()
+        }
+    if agreements.unanswered:
+        return _(
+            "The phase cannot start until every participant has agreed. %(names)s has not "
+            "answered the invitation to the pilot yet."
+        ) % {"names": _names(agreements.unanswered)}
+    if agreements.missing:
+        return _(
+            "The phase cannot start until every participant has agreed. Still waiting for: "
+            "%(names)s."
+        ) % {"names": _names(agreements.missing)}
+    return None
+
+
+def _phase_agreements(phase: Phase) -> PhaseAgreements:
+    latest = {}
+    for review in Review.objects.for_subject(phase).of_kind(ReviewKind.PHASE_AGREEMENT):
+        latest[review.reviewer_id] = review
+    return phase_agreements(phase.pilot.participants.select_related("organisation"), latest)
+
+
+@transaction.atomic
+def phase_request_agreement(*, actor, phase: Phase, on: date | None = None) -> list[Review]:
+    """Ask every participant that must agree, and has accepted its invitation, to agree to
+    the phase (their inbox shows it). Those still invited are asked when they accept. `on`
+    dates a request made earlier, outside the platform."""
+    _require_facilitator_of(actor, phase.pilot)
+    agreements = _phase_agreements(phase)
+    refusal = phase_request_refusal(phase, agreements)
+    if refusal:
+        raise TransitionNotAllowed(refusal)
+    return [
+        reviews.review_request(
+            actor=actor,
+            subject=phase,
+            kind=ReviewKind.PHASE_AGREEMENT,
+            reviewer=organisation,
+            on=on,
+        )
+        for organisation in agreements.askable
+    ]
 
 
 def _agreement_review(actor, phase, organisation):
@@ -429,15 +564,30 @@ def _agreement_review(actor, phase, organisation):
     return review
 
 
+def _require_accepted(review, phase):
+    """Only a participant that accepted the invitation to the pilot agrees to its phases."""
+    accepted = phase.pilot.participants.filter(
+        organisation_id=review.reviewer_id, invitation_status=InvitationStatus.ACCEPTED
+    ).exists()
+    if not accepted:
+        raise ValidationError(
+            _(
+                "%(org)s has not accepted the invitation to this pilot; it agrees to phases "
+                "once it has accepted."
+            )
+            % {"org": review.reviewer}
+        )
+    return review
+
+
 @transaction.atomic
 def phase_agree(
     *, actor, phase: Phase, organisation=None, note: str = "", on: date | None = None
 ) -> Review:
     """Record an organisation's agreement to a phase (a facilitator may record it for them,
     dated `on` when it was given earlier)."""
-    return reviews.review_approve(
-        actor=actor, review=_agreement_review(actor, phase, organisation), note=note, on=on
-    )
+    review = _require_accepted(_agreement_review(actor, phase, organisation), phase)
+    return reviews.review_approve(actor=actor, review=review, note=note, on=on)
 
 
 @transaction.atomic
@@ -445,9 +595,8 @@ def phase_decline(
     *, actor, phase: Phase, reason: str, organisation=None, on: date | None = None
 ) -> Review:
     """Record that an organisation does not agree to the phase as it stands, and why."""
-    return reviews.review_return(
-        actor=actor, review=_agreement_review(actor, phase, organisation), reason=reason, on=on
-    )
+    review = _require_accepted(_agreement_review(actor, phase, organisation), phase)
+    return reviews.review_return(actor=actor, review=review, reason=reason, on=on)
 
 
 @transaction.atomic
@@ -456,25 +605,9 @@ def phase_start(*, actor, phase: Phase, started_on: date | None = None) -> Phase
     _require_facilitator_of(actor, phase.pilot)
     phase = Phase.objects.select_for_update().select_related("pilot").get(pk=phase.pk)
     pilot = phase.pilot
-    if phase.status != PhaseStatus.PLANNED:
-        raise TransitionNotAllowed(
-            _("This phase is %(status)s; only a planned phase starts.")
-            % {"status": phase.get_status_display().lower()}
-        )
-    if pilot.status not in (PilotStatus.AGREED, PilotStatus.IN_PROGRESS):
-        raise TransitionNotAllowed(
-            _("The pilot is %(status)s; phases start once the pilot is agreed.")
-            % {"status": pilot.get_status_display().lower()}
-        )
-    missing = missing_agreements(phase)
-    if missing:
-        raise TransitionNotAllowed(
-            _(
-                "The phase cannot start until every participant has agreed. Still waiting for: "
-                "%(names)s."
-            )
-            % {"names": ", ".join(str(org) for org in missing)}
-        )
+    refusal = phase_start_refusal(phase, pilot, _phase_agreements(phase))
+    if refusal:
+        raise TransitionNotAllowed(refusal)
     phase.status = PhaseStatus.IN_PROGRESS
     phase.actual_start = started_on or timezone.localdate()
     phase.save(update_fields=["status", "actual_start"])
@@ -643,7 +776,7 @@ def document_store(
                 "title": same.title,
                 "version": same.shown_version,
                 "name": same.original_name,
-                "date": timezone.localtime(same.uploaded_at).date().isoformat(),
+                "date": date_format(timezone.localtime(same.uploaded_at).date()),
             }
         )
     root = None
@@ -691,10 +824,12 @@ def document_upload(
     deliverable=None,
     replaces: Document | None = None,
     organisation=None,
+    uploaded_on: date | None = None,
 ) -> Document:
     """A participant stores a file on a pilot (or a phase or deliverable of it).
 
-    An NGO's assessment report asks the supplier for a reply.
+    An NGO's assessment report asks the supplier for a reply. `uploaded_on` dates a file
+    handed over earlier, outside the platform (recorded history keeps the story's dates).
     """
     acting = acting_organisations(actor, pilot)
     require(bool(acting), _("Only the pilot's participants upload documents to it."))
@@ -726,12 +861,16 @@ def document_upload(
         visibility=visibility,
         replaces=replaces,
     )
+    if uploaded_on is not None:
+        document.uploaded_at = timezone.make_aware(datetime.combine(uploaded_on, time(12)))
+        Document.objects.filter(pk=document.pk).update(uploaded_at=document.uploaded_at)
     if asks_for_reply:
         reviews.review_request(
             actor=actor,
             subject=document,
             kind=ReviewKind.ASSESSMENT_REPLY,
             reviewer=pilot.supplier.organisation,
+            on=uploaded_on,
         )
     return document
 

@@ -121,6 +121,12 @@ PDF_ACTIVE_NAMES = {
     "JavaScript": gettext_lazy("JavaScript"),
     "AA": gettext_lazy("actions that run by themselves when it is opened or used"),
     "Launch": gettext_lazy("an action that starts another program"),
+    # Links that open other files (a share on another computer leaks the reader's login),
+    # and forms that send or import data.
+    "GoToR": gettext_lazy("a link that opens another file"),
+    "GoToE": gettext_lazy("a link that opens another file"),
+    "SubmitForm": gettext_lazy("a form that sends data elsewhere"),
+    "ImportData": gettext_lazy("a form that imports data from another file"),
     "EmbeddedFile": gettext_lazy("files hidden inside it"),
     "EmbeddedFiles": gettext_lazy("files hidden inside it"),
     "RichMedia": gettext_lazy("embedded multimedia that can run code"),

@@ -240,7 +240,8 @@ SUPPLIER_PROFILES = {
     "ehs_supplier": dict(
         sector="ICT manufacturing",
         maturity_stage="management_systems",
-        commitment_level="lacking",
+        # §III.1 "Supplier Commitment": committed, after persistence won its commitment.
+        commitment_level="committed",
         certifications=["iso-14001", "ohsas-18001"],
     ),
     "strategy_supplier": dict(

@@ -7,10 +7,42 @@ from django_countries import countries
 
 from csrplatform import access
 from csrplatform.filters import ScopedFilterSet
+from csrplatform.widgets import Lookup, SearchSelect, register_lookup
 
 from .choices import CommitmentLevel, MaturityStage, OrganisationKind
 from .models import Certification, Cluster, Facility, Organisation, Supplier, SupplyRelationship
 from .rules import readable_profiles
+
+# Search-as-you-type choices: a network has thousands of suppliers and facilities.
+register_lookup(
+    "suppliers",
+    Lookup(
+        queryset=Supplier.objects.all,
+        search_fields=("organisation__name", "organisation__local_name", "organisation__city"),
+        label=lambda supplier: supplier.organisation.name,
+        select_related=("organisation",),
+        order_by=("organisation__name", "pk"),
+    ),
+)
+register_lookup(
+    "facilities",
+    Lookup(
+        queryset=Facility.objects.all,
+        search_fields=("name", "city", "supplier__organisation__name"),
+        label=lambda facility: f"{facility.supplier.organisation.name} · {facility.name}",
+        select_related=("supplier__organisation",),
+        order_by=("supplier__organisation__name", "name", "pk"),
+    ),
+)
+register_lookup(
+    "customers",
+    Lookup(
+        queryset=Organisation.objects.customers,
+        search_fields=("name", "local_name", "city"),
+        label=lambda organisation: organisation.name,
+        order_by=("name", "pk"),
+    ),
+)
 
 
 def country_choices():
@@ -59,19 +91,32 @@ class ReadableProfileFilters(ScopedFilterSet):
             queryset = queryset.filter(self._readable())
         return queryset
 
+    #: fields searched only among the rows the user sees by their own rule (not by a grant)
+    own_rule_search_fields: tuple[str, ...] = ()
+
+    def _seen_by_own_rule(self) -> Q:
+        actor = access.actor_for(getattr(self.request, "user", None))
+        return Q(pk__in=access.visible_ids(actor, self.queryset.model, grants=False))
+
     def filter_search(self, queryset, name, value):
         readable = self._readable()
+        own_rule = self._seen_by_own_rule() if self.own_rule_search_fields else Q()
         for term in value.split():
             condition = Q()
             for field_name in self.search_fields:
                 match = Q(**{f"{field_name}__icontains": term})
-                condition |= match & readable if field_name in self.private_search_fields else match
+                if field_name in self.private_search_fields:
+                    match &= readable
+                if field_name in self.own_rule_search_fields:
+                    match &= own_rule
+                condition |= match
             queryset = queryset.filter(condition)
         return queryset
 
 
 class OrganisationFilterSet(ReadableProfileFilters):
     search_fields = ("name", "local_name", "city", "notes")
+    own_rule_search_fields = ("notes",)
     profile_path = "supplier_profile"
     private_filters = ("cluster", "maturity_stage", "commitment_level")
 
@@ -125,6 +170,7 @@ class SupplierFilterSet(ReadableProfileFilters):
         field_name="customer_relationships__customer",
         queryset=Organisation.objects.customers(),
         label=_("Customer"),
+        widget=SearchSelect("customers"),
     )
     tier = TierFilter()
     maturity_stage = django_filters.ChoiceFilter(choices=MaturityStage.choices)
@@ -147,7 +193,9 @@ class SupplierFilterSet(ReadableProfileFilters):
 class FacilityFilterSet(ScopedFilterSet):
     search_fields = ("name", "city", "address", "products", "supplier__organisation__name")
 
-    supplier = django_filters.ModelChoiceFilter(queryset=Supplier.objects.all())
+    supplier = django_filters.ModelChoiceFilter(
+        queryset=Supplier.objects.all(), widget=SearchSelect("suppliers")
+    )
     country = django_filters.ChoiceFilter(choices=country_choices)
 
     class Meta:
@@ -158,8 +206,12 @@ class FacilityFilterSet(ScopedFilterSet):
 class SupplyRelationshipFilterSet(ScopedFilterSet):
     search_fields = ("products", "customer__name", "supplier__organisation__name")
 
-    customer = django_filters.ModelChoiceFilter(queryset=Organisation.objects.customers())
-    supplier = django_filters.ModelChoiceFilter(queryset=Supplier.objects.all())
+    customer = django_filters.ModelChoiceFilter(
+        queryset=Organisation.objects.customers(), widget=SearchSelect("customers")
+    )
+    supplier = django_filters.ModelChoiceFilter(
+        queryset=Supplier.objects.all(), widget=SearchSelect("suppliers")
+    )
     tier = django_filters.NumberFilter(min_value=1)
 
     class Meta:

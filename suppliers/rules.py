@@ -134,3 +134,9 @@ def certification_rule(actor, qs, action):
     if action == VIEW:
         return qs
     return qs if actor.is_facilitator_editor else qs.none()
+
+
+def notes_are_readable(user, organisation) -> bool:
+    """An organisation's notes are for those who see it by its own rule, not for those who see
+    it only as a name on a pilot they share."""
+    return organisation.pk in access.visible_pks(user, Organisation, grants=False)

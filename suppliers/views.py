@@ -15,7 +15,7 @@ from . import services
 from .filters import OrganisationFilterSet
 from .forms import FacilityForm, OrganisationForm, SupplierProfileForm, SupplyRelationshipForm
 from .models import Cluster, Facility, Organisation, Supplier, SupplyRelationship
-from .rules import readable_profile
+from .rules import notes_are_readable, readable_profile
 
 
 def _organisation_list(request):
@@ -114,6 +114,7 @@ def organisation_detail(request, pk):
         "organisation": organisation,
         "can_edit": access.can_edit(request.user, organisation),
         "can_add_relationship": access.can_create(request.user, SupplyRelationship),
+        "show_notes": notes_are_readable(request.user, organisation),
     }
     # Seen only as a pilot's fellow participant, say: the record, not the supplier's profile.
     supplier = readable_profile(request.user, organisation)

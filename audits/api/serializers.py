@@ -275,6 +275,7 @@ class CorrectiveActionSerializer(
             "status",
             "overdue",
             "progress_note",
+            "submission_note",
             "submitted_at",
             "verification_note",
             "verified_by",
@@ -284,6 +285,7 @@ class CorrectiveActionSerializer(
         read_only_fields = (
             "status",
             "progress_note",
+            "submission_note",
             "submitted_at",
             "verification_note",
             "verified_by",

@@ -19,7 +19,7 @@ class UserAdmin(BaseUserAdmin):
     list_filter = ["is_active", "is_staff", "memberships__role"]
     inlines = [MembershipInline]
     fieldsets = (
-        (None, {"fields": ("email", "password", "full_name")}),
+        (None, {"fields": ("email", "password", "full_name", "language")}),
         (_("Permissions"), {"fields": ("is_active", "is_staff", "is_superuser", "groups")}),
         (_("Dates"), {"fields": ("last_login", "date_joined")}),
     )

@@ -41,6 +41,65 @@ DEMO_USERS = [
         Role.EDITOR,
         "civil-society partner: sees only its pilots",
     ),
+    # Every other supplier and civil-society partner that takes part in a pilot, so each flow
+    # (an NGO's report and the supplier's reply, an agreement, a corrective action) can be
+    # tried from both sides. The supplier that declined its invitation takes no part.
+    (
+        "supplier-hotline@example.org",
+        "Worker hotline supplier manager",
+        "hotline_supplier",
+        Role.EDITOR,
+        "supplier of the worker hotline pilot (discontinued)",
+    ),
+    (
+        "supplier-training@example.org",
+        "Worker training supplier manager",
+        "training_supplier",
+        Role.EDITOR,
+        "supplier of the worker training pilot: replies to the NGO's report",
+    ),
+    (
+        "supplier-ehs@example.org",
+        "EHS committee supplier manager",
+        "ehs_supplier",
+        Role.EDITOR,
+        "supplier of the EHS committee pilot: its corrective actions",
+    ),
+    (
+        "supplier-strategy@example.org",
+        "CSR strategy supplier manager",
+        "strategy_supplier",
+        Role.EDITOR,
+        "supplier of the CSR strategy pilot",
+    ),
+    (
+        "ngo-hotline@example.org",
+        "Worker hotline NGO staff",
+        "hotline_ngo",
+        Role.EDITOR,
+        "civil-society partner of the worker hotline pilot",
+    ),
+    (
+        "university-1@example.org",
+        "University research team 1",
+        "university_1",
+        Role.EDITOR,
+        "academic partner of the worker training pilot",
+    ),
+    (
+        "university-2@example.org",
+        "University research team 2",
+        "university_2",
+        Role.EDITOR,
+        "academic partner of the worker training pilot",
+    ),
+    (
+        "consultant-ehs@example.org",
+        "EHS consultant",
+        "ehs_consultant",
+        Role.EDITOR,
+        "consultant of the EHS committee pilot: records its assessment",
+    ),
 ]
 ADMIN_EMAIL = "admin@example.org"
 

@@ -41,6 +41,15 @@ class User(AbstractBaseUser, PermissionsMixin):
         _("staff status"), default=False, help_text=_("May log in to the admin site.")
     )
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+    # Empty follows the browser (or the language switcher); set, it is used for the user's
+    # pages after signing in and for every e-mail sent to them.
+    language = models.CharField(
+        _("language"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        blank=True,
+        help_text=_("Used for your pages and for the e-mails we send you."),
+    )
 
     objects = UserManager()
 
@@ -61,6 +70,11 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self):
         return self.full_name.split(" ")[0] if self.full_name else self.email
+
+    @property
+    def email_language(self) -> str:
+        """The language of e-mails to this user: their preference, else the site's."""
+        return self.language or settings.LANGUAGE_CODE
 
 
 class Role(models.TextChoices):

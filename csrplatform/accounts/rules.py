@@ -20,7 +20,9 @@ def _organisation_model():
 def user_rule(actor, qs, action):
     if action == EDIT:
         return qs.filter(pk=actor.user_id)
-    visible_orgs = visible_ids(actor, _organisation_model())
+    # People are seen through the organisations the user sees by their own rule: an
+    # organisation merely named on a shared pilot does not show its members.
+    visible_orgs = visible_ids(actor, _organisation_model(), grants=False)
     members = Membership.objects.filter(organisation_id__in=visible_orgs).values("user_id")
     return qs.filter(Q(pk=actor.user_id) | Q(pk__in=members))
 
@@ -32,7 +34,7 @@ def membership_rule(actor, qs, action):
             "organisation_id"
         )
         return qs.filter(organisation_id__in=administered)
-    return qs.filter(organisation_id__in=visible_ids(actor, _organisation_model()))
+    return qs.filter(organisation_id__in=visible_ids(actor, _organisation_model(), grants=False))
 
 
 @rule(ApiToken)

@@ -43,8 +43,18 @@ def review_request(
     if on is not None:
         review.requested_at = _moment(on)
         review.save(update_fields=["requested_at"])
-    ReviewEvent.objects.create(review=review, action=ReviewAction.REQUESTED, actor=actor, note=note)
+    event = ReviewEvent.objects.create(
+        review=review, action=ReviewAction.REQUESTED, actor=actor, note=note
+    )
+    _date_event(event, on)
     return review
+
+
+def _date_event(event, on):
+    """A step recorded later keeps the day it happened, like the review it belongs to."""
+    if on is not None:
+        event.at = _moment(on)
+        event.save(update_fields=["at"])
 
 
 def _moment(on):
@@ -69,9 +79,10 @@ def _decide(*, actor, review, status, action, note, on=None):
     review.decided_at = _moment(on)
     review.note = note
     review.save(update_fields=["status", "decided_by", "decided_at", "note"])
-    ReviewEvent.objects.create(
+    event = ReviewEvent.objects.create(
         review=review, action=action, actor=actor, on_behalf_of=review.reviewer, note=note
     )
+    _date_event(event, on)
     return review
 
 

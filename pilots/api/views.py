@@ -264,7 +264,7 @@ class AgreementViewSet(ScopedModelViewSet):
 
 
 class DeliverableViewSet(ScopedModelViewSet):
-    queryset = Deliverable.objects.all()
+    queryset = Deliverable.objects.select_related("pilot")  # is_late reads the pilot's status
     serializer_class = serializers.DeliverableSerializer
     filterset_class = DeliverableFilterSet
 

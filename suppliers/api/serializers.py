@@ -4,7 +4,7 @@ from csrplatform.api import ScopedModelSerializer, ServiceSerializerMixin
 
 from .. import services
 from ..models import Certification, Cluster, Facility, Organisation, Supplier, SupplyRelationship
-from ..rules import profile_is_readable
+from ..rules import notes_are_readable, profile_is_readable
 
 # What a supplier profile shows only to those who may read it (`rules.readable_profile_ids`).
 PRIVATE_PROFILE_FIELDS = (*services.SUPPLIER_FIELDS, "certifications", "clusters")
@@ -49,6 +49,8 @@ class OrganisationSerializer(ServiceSerializerMixin, ScopedModelSerializer):
             and not profile_is_readable(request.user, instance)
         ):
             data["supplier_profile"] = None
+        if request is not None and not notes_are_readable(request.user, instance):
+            data["notes"] = ""
         return data
 
     def _split(self, validated_data):

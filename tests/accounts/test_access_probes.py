@@ -239,7 +239,8 @@ def story(world, pilots, audits, settings, tmp_path):
         actor=facilitator,
         finding=finding,
         action="Elect a committee",
-        owner=world.users["supplier"],
+        # An owner works for the audited supplier or the facilitator (audits.services).
+        owner=world.users["facilitator"],
         due_date=datetime.date(2008, 6, 1),
     )
     return world

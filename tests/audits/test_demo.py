@@ -104,16 +104,51 @@ def test_the_mentorship_audit_is_the_reports(loaded):
 def test_the_mentorship_actions_stand_as_in_may_2008(loaded):
     actions = CorrectiveAction.objects.filter(finding__audit=mentorship_audit())
     statuses = sorted(actions.values_list("status", flat=True))
-    assert statuses == ["in_progress", "verified", "verified", "verified", "verified"]
+    # The report gives what was done, not how or when the customer verified it: nothing is
+    # recorded as verified, the done ones wait for Customer A.
+    assert statuses == ["in_progress", "in_progress", "submitted", "submitted", "submitted"]
     supplier, customer = user("supplier@example.org"), user("customer-a@example.org")
     assert all(action.owner == supplier for action in actions)
-    for action in actions.filter(status="verified"):
-        assert action.verified_by == customer
-        assert action.verified_at.year == 2008
+    assert not actions.filter(verified_at__isnull=False).exists()
+    assert not actions.exclude(verification_note="").exists()
+    for action in actions.filter(status="submitted"):
+        assert action.submitted_at.date() == demo.SUBMITTED_ON
         assert action.history.filter(status="submitted", history_user=supplier).exists()
-    ehs_system = actions.get(status="in_progress")
+        review = Review.objects.for_subject(action).pending().get()
+        assert review.reviewer == customer.memberships.get().organisation
+    ehs_system = actions.get(finding__description__contains="no environmental")
     assert "ISO 14001" in ehs_system.progress_note
     assert "work plan" in ehs_system.progress_note
+    overtime = actions.get(finding__description__contains="Taiwan")
+    assert "87.8" in overtime.progress_note
+    # No invented evidence file on the mentorship actions.
+    assert not Document.objects.filter(corrective_action__in=actions).exists()
+
+
+def test_iso_14001_is_the_2004_edition_of_the_audits_time(loaded):
+    iso = Standard.objects.get(code="iso-14001")
+    assert iso.version == "2004"
+    references = set(iso.clauses.values_list("reference", flat=True))
+    assert {"4.1", "4.3.1", "4.4.6"} <= references
+    assert not references & {"5.1", "6.1.2", "8.1", "10.2"}  # 2015 numbering
+    assert all(reference.startswith("4.") for reference in references)
+    assert Standard.objects.get(code="ohsas-18001").version == "2007"
+    used = set(
+        Clause.objects.filter(standard=iso, findings__isnull=False).values_list(
+            "reference", flat=True
+        )
+    )
+    assert used == {"4.1", "4.3.1", "4.4.6"}
+
+
+def test_the_audit_and_its_activity_give_the_same_person_days(loaded):
+    from pilots.models import Activity
+
+    audit = mentorship_audit()
+    activity = Activity.objects.get(
+        pilot__pilot_type=PilotType.MENTORSHIP, title__contains="third-party audit"
+    )
+    assert audit.person_days == activity.person_days == 9  # §IV.1: onsite audits, 9 person days
 
 
 def test_the_ehs_evaluation_is_the_reports(loaded):
@@ -151,6 +186,9 @@ def test_audits_and_findings_point_at_their_pilot(loaded, audit, pilot_type):
         ("customer-b@example.org", False, False),
         ("supplier@example.org", True, False),
         ("ngo@example.org", False, False),
+        ("supplier-ehs@example.org", False, True),
+        ("consultant-ehs@example.org", False, True),
+        ("supplier-training@example.org", False, False),
     ],
 )
 def test_who_sees_which_audit(loaded, email, sees_mentorship, sees_ehs):
@@ -170,3 +208,12 @@ def test_loading_without_the_pilots_still_records_the_audits(db, settings, tmp_p
     accounts_demo.load(organisations)
     assert demo.load(organisations) == [(spec["label"], True) for spec in demo.AUDITS]
     assert not Audit.objects.filter(pilots__isnull=False).exists()
+
+
+def test_audit_history_carries_the_storys_dates(loaded):
+    years = set(Finding.history.values_list("history_date__year", flat=True))
+    years |= set(CorrectiveAction.history.values_list("history_date__year", flat=True))
+    assert years <= {2007, 2008}
+    submitted = CorrectiveAction.history.filter(status="submitted")
+    assert {record.history_date.date() for record in submitted} == {demo.SUBMITTED_ON}
+    assert set(ReviewEvent.objects.values_list("at__year", flat=True)) <= {2007, 2008}

@@ -62,3 +62,14 @@ def test_queries_do_not_grow(world, audits, page_client, role, page):
     # List: count, rows, filter choices. Detail: audit, findings, clauses, actions, pilots,
     # shares. Board: the actions with their audits in one query. Same for 2 and 10 audits.
     assert queries(client, url) == few
+
+
+def test_import_page_queries_do_not_grow(world, audits, page_client):
+    client = page_client("facilitator")
+    url = reverse("audits:findings_import") + f"?audit={audits.audit_x.pk}"
+    grow(world, audits, 2)
+    few = queries(client, url)
+    grow(world, audits, 4)
+    # Session, user, memberships, the chosen audit (its name in the search box) and the
+    # menu's counts: the page never lists the audits it could import into.
+    assert queries(client, url) == few

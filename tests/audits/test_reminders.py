@@ -46,7 +46,7 @@ def test_an_action_due_in_3_days_is_mailed_to_its_owner(audits_far_off):
     assert message.to == ["supplier@example.org"]
     assert "Delegate overtime approval to the factory" in message.subject
     assert "Overtime pay delayed" in message.body  # the finding
-    assert "2026-03-05" in message.body
+    assert "5 Mar 2026" in message.body  # the English DATE_FORMAT, as on the pages
     assert "in 3 days" in message.body
     assert "OVERDUE" not in message.body
     assert reverse("audits:action_detail", args=[action.pk]) in message.body
@@ -72,7 +72,7 @@ def test_an_overdue_action_is_mailed_and_says_it_is_overdue(audits_far_off):
         assert action_reminders_send() == 1
     [message] = mail.outbox
     assert message.subject.startswith("Overdue corrective action")
-    assert "OVERDUE: it was due on 2026-02-26, 4 days ago." in message.body
+    assert "OVERDUE: it was due on 26 Feb 2026, 4 days ago." in message.body
 
 
 def test_a_verified_action_is_not_mailed_but_a_submitted_one_is(world, audits_far_off):
@@ -186,3 +186,22 @@ def test_the_reminder_links_to_the_action_on_the_sites_address(world, audits, se
         action_reminders_send()
     link = f"https://csr.example.org/audits/actions/{audits.action_x.pk}/"
     assert any(link in message.body for message in mail.outbox)
+
+
+def test_each_recipient_is_mailed_in_their_own_language(world, audits_far_off):
+    supplier_org = world.supplier_y.organisation
+    member(supplier_org, Role.ADMIN, email="admin-y@example.org", language="zh-hans")
+    member(supplier_org, Role.EDITOR, email="editor-y@example.org")
+    due_in(audits_far_off.action_y, -4)
+
+    with time_machine.travel(MORNING, tick=False):
+        assert action_reminders_send() == 1
+
+    by_recipient = {tuple(message.to): message for message in mail.outbox}
+    chinese = by_recipient[("admin-y@example.org",)]
+    english = by_recipient[("editor-y@example.org",)]
+    assert "2026年2月26日" in chinese.body  # the Chinese DATE_FORMAT
+    assert "OVERDUE" not in chinese.body
+    assert "OVERDUE: it was due on 26 Feb 2026, 4 days ago." in english.body
+    reminder = ReminderSent.objects.get()
+    assert reminder.recipients == "admin-y@example.org, editor-y@example.org"

@@ -1,6 +1,7 @@
 """A pilot from creation to its first phase, clicked through by each party in Chromium:
-the facilitator creates a pilot with two phases, the participants agree, phase 1 starts, the
-NGO uploads an assessment report and the customer sees it on the pilot's timeline."""
+the facilitator creates a pilot with two phases, the invited customer and NGO accept their
+invitations from the inbox, the participants agree, phase 1 starts, the NGO uploads an
+assessment report and the customer sees it on the pilot's timeline."""
 
 import re
 
@@ -65,20 +66,36 @@ def test_pilot_from_creation_to_an_uploaded_assessment(
         phase_one = page.locator("article.phase").first
         phase_one.get_by_role("button", name="Ask every participant to agree").click()
         expect(page.locator(".messages")).to_contain_text("Agreement requested")
-        # Starting before everyone agreed is refused, and says who is missing.
-        page.locator("article.phase").first.get_by_role("button", name="Start phase").click()
-        expect(page.locator(".messages")).to_contain_text("Still waiting for")
+        # Asking again is not offered, and starting is not possible yet: each says why, in
+        # place, before any click.
+        phase_one = page.locator("article.phase").first
+        expect(
+            phase_one.get_by_role("button", name="Ask every participant to agree")
+        ).to_be_disabled()
+        expect(phase_one.get_by_role("button", name="Start phase")).to_be_disabled()
+        expect(phase_one.locator("[data-action=start] .why-not")).to_contain_text(
+            "has not answered the invitation"
+        )
         agree(page, base, pilot_url, facilitator_org.name, expect)
 
-        for email, organisation in (
-            ("supplier@example.org", "Mentorship pilot supplier"),
-            ("customer-a@example.org", customer.name),
-            ("ngo@example.org", ngo.name),
+        # The supplier was asked at once; the customer and the NGO first find the invitation
+        # in their inbox, accept it there, and are then asked to agree.
+        for email, organisation, invited in (
+            ("supplier@example.org", "Mentorship pilot supplier", False),
+            ("customer-a@example.org", customer.name, True),
+            ("ngo@example.org", ngo.name, True),
         ):
             other = page.context.browser.new_page()
             log_in(other, base, email)
             other.goto(base + "/inbox/")
-            expect(other.locator("main")).to_contain_text("Agreement to a phase")
+            asked = other.get_by_role("link", name="Agreement to a phase: 1. Benchmarking")
+            if invited:
+                expect(asked).to_have_count(0)
+                other.get_by_role("link", name=f"Invitation to pilot {TITLE}").click()
+                other.get_by_role("button", name="Accept the invitation").click()
+                expect(other.locator(".messages")).to_contain_text("Answer recorded.")
+                other.goto(base + "/inbox/")
+            expect(asked.first).to_be_visible()
             agree(other, base, pilot_url, organisation, expect)
             other.close()
 

@@ -220,3 +220,69 @@ def test_each_demo_user_sees_their_pilots(loaded):
     # so it is not a participant and does not see that pilot (of Customer C's supplier).
     assert visible("customer-a@example.org") == {demo.MENTORSHIP}
     assert not pilot(demo.TRAINING).participants.filter(organisation__name__startswith="Customer A")
+
+
+def test_the_ehs_supplier_is_committed_as_section_iii_1_says(loaded):
+    from suppliers.models import Supplier
+
+    ehs = Supplier.objects.get(organisation__name="EHS committee pilot supplier")
+    assert ehs.commitment_level == "committed"
+    hotline = pilot(demo.HOTLINE).supplier
+    assert hotline.commitment_level == "lacking"  # §III.1 "Lack of Supplier Commitment"
+
+
+def test_the_training_scope_refinement_is_a_scope_change(loaded):
+    training = pilot(demo.TRAINING)
+    change = training.scope_changes.get()
+    assert change.status == "accepted"
+    assert change.proposed_by == training.supplier.organisation
+    assert "existing" in change.description
+    assert change.proposed_on == date(2007, 9, 15)
+
+
+def test_the_discontinued_hotline_phase_is_not_late(loaded, client):
+    hotline = pilot(demo.HOTLINE)
+    phase = hotline.phases.get()
+    assert phase.actual_start is None
+    assert not phase.is_start_late()
+    client.force_login(user("facilitator@example.org"))
+    page = client.get(hotline.get_absolute_url()).content.decode()
+    assert 'badge badge-danger">late' not in page.replace("\n", "")
+
+
+def test_every_taking_part_supplier_and_ngo_has_a_login_printed_by_load_demo(loaded):
+    from csrplatform.accounts.models import Membership
+
+    taking_part = set(
+        PilotParticipant.objects.exclude(invitation_status="declined")
+        .filter(organisation__kind__in=("supplier", "civil_society"))
+        .values_list("organisation_id", flat=True)
+    ) | set(Pilot.objects.values_list("supplier__organisation_id", flat=True))
+    with_login = set(
+        Membership.objects.filter(role__in=("admin", "editor")).values_list(
+            "organisation_id", flat=True
+        )
+    )
+    assert taking_part <= with_login
+    assert "demo-pass-2008" in loaded
+    for email in ("supplier-training@example.org", "consultant-ehs@example.org"):
+        assert email in loaded
+        assert user(email).check_password("demo-pass-2008")
+    # The training supplier answers the NGO's report itself.
+    document = pilot(demo.TRAINING).documents.get()
+    reply = Review.objects.for_subject(document).get(kind=ReviewKind.ASSESSMENT_REPLY)
+    assert reply.decided_by.email == "supplier-training@example.org"
+
+
+def test_history_carries_the_storys_dates_not_the_load_date(loaded):
+    # Status changes, agreements and their events, uploads: all in 2007-2008.
+    assert set(PilotStatusChange.objects.values_list("effective_on__year", flat=True)) <= {
+        2007,
+        2008,
+    }
+    assert set(Review.objects.values_list("requested_at__year", flat=True)) <= {2007, 2008}
+    decided = Review.objects.exclude(decided_at=None).values_list("decided_at__year", flat=True)
+    assert set(decided) <= {2007, 2008}
+    assert set(ReviewEvent.objects.values_list("at__year", flat=True)) <= {2007, 2008}
+    document = pilot(demo.TRAINING).documents.get()
+    assert document.uploaded_at.date() == date(2008, 5, 1)

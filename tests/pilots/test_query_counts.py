@@ -103,3 +103,25 @@ def test_inbox_queries_do_not_grow(world, pilots, page_client):
     few = queries(client, reverse("inbox"))
     grow(world, pilots.pilot_x, 5, start=1)
     assert queries(client, reverse("inbox")) == few
+
+
+def test_programme_list_queries_do_not_grow(world, pilots, page_client):
+    client = page_client("facilitator")
+    url = reverse("pilots:programme_list")
+    few = queries(client, url)
+    for number in range(3):
+        programme = services.programme_save(
+            actor=world.users["facilitator"],
+            title=f"Programme {number}",
+            facilitator=world.facilitator_org,
+        )
+        services.pilot_create(
+            actor=world.users["facilitator"],
+            programme=programme,
+            supplier=world.supplier_x,
+            title=f"Pilot {number}",
+            pilot_type="other",
+            approach="group_training",
+        )
+    # Count, the page of programmes with their visible pilot counts, session and user.
+    assert queries(client, url) == few

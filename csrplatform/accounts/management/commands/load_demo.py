@@ -33,4 +33,4 @@ class Command(BaseCommand):
             self.stdout.write(f"  {label:<64} {'created' if created else 'already there, kept'}")
         self.stdout.write(f"Demo users (password: {settings.DEMO_PASSWORD}):")
         for email, description in users:
-            self.stdout.write(f"  {email:<28} {description}")
+            self.stdout.write(f"  {email:<30} {description}")

@@ -1,0 +1,8 @@
+# Chinese dates: 2008年3月1日, 2008年3月1日 14:05, 2008年3月.
+DATE_FORMAT = "Y年n月j日"
+DATETIME_FORMAT = "Y年n月j日 H:i"
+SHORT_DATE_FORMAT = "Y年n月j日"
+SHORT_DATETIME_FORMAT = "Y年n月j日 H:i"
+YEAR_MONTH_FORMAT = "Y年n月"
+MONTH_DAY_FORMAT = "n月j日"
+TIME_FORMAT = "H:i"
