@@ -3,6 +3,7 @@ from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views import defaults
+from django.views.decorators.csrf import csrf_exempt
 
 from csrplatform.home import home_sections
 from csrplatform.inbox import inbox_items
@@ -36,6 +37,7 @@ def api_error(detail: str, code: str, status: int) -> JsonResponse:
     return JsonResponse({"detail": detail, "code": code, "errors": {}}, status=status)
 
 
+@csrf_exempt  # like the API's own views: a POST to an unknown address is a 404, not a 403
 def api_not_found(request, *args, **kwargs):
     """Any /api/ address that no route matches (an unknown endpoint, or a float where the id
     goes): JSON in every mode, never the debug or HTML page."""

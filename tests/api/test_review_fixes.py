@@ -3,6 +3,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 
 from csrplatform import access
 from csrplatform.accounts.models import User
@@ -66,6 +67,12 @@ def test_an_unknown_api_address_answers_json_in_every_mode(world, api_client, se
         assert response.status_code == 404, path
         assert response["Content-Type"] == "application/json"
         assert set(response.json()) == ERROR_KEYS
+    # A POST too, with the CSRF check on as in a browser session: the 404, not a 403 page.
+    csrf_client = Client(enforce_csrf_checks=True)
+    csrf_client.force_login(world.users["facilitator"])
+    response = csrf_client.post("/api/v1/corrective-actions/1.5/submit/", {"note": "x"})
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
 
 
 def test_a_request_with_too_many_fields_answers_in_the_error_shape(world, api_client):
