@@ -114,7 +114,8 @@ def organisation_detail(request, pk):
         "organisation": organisation,
         "can_edit": access.can_edit(request.user, organisation),
         "can_add_relationship": access.can_create(request.user, SupplyRelationship),
-        "show_notes": notes_are_readable(request.user, organisation),
+        # Seen by its own rule, not only as a name on a shared pilot: notes and members show.
+        "seen_by_own_rule": notes_are_readable(request.user, organisation),
     }
     # Seen only as a pilot's fellow participant, say: the record, not the supplier's profile.
     supplier = readable_profile(request.user, organisation)

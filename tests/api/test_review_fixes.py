@@ -91,3 +91,13 @@ def test_a_pdf_that_opens_or_sends_to_other_places_is_refused(action):
     )
     with pytest.raises(ValidationError):
         check_active_content(SimpleUploadedFile("x.pdf", body, PDF), PDF)
+
+
+def test_the_members_link_shows_only_where_the_members_page_opens(world, pilots, page_client):
+    supplier_org = world.supplier_x.organisation
+    members_url = f"/profile/organisations/{supplier_org.pk}/members/"
+    ngo = page_client("ngo")
+    # The NGO sees the supplier only as a name on its pilot: no members page, and no link to one.
+    page = ngo.get(supplier_org.get_absolute_url()).content.decode()
+    assert ngo.get(members_url).status_code == 404
+    assert members_url not in page
