@@ -60,7 +60,11 @@ print(json.dumps({
 
 def test_concurrent_writers_wait_instead_of_failing(tmp_path):
     database = tmp_path / "embedded.sqlite3"
+    # As `migrate` leaves the embedded database before anything serves: already in WAL (the
+    # mode is stored in the file). Twelve connections racing to convert a fresh file can be
+    # refused at once (SQLite's deadlock guard skips the busy timeout); no server meets that.
     with sqlite3.connect(database) as setup:
+        setup.execute("PRAGMA journal_mode=WAL")
         setup.execute(
             "CREATE TABLE probe (id INTEGER PRIMARY KEY, worker INT, thread INT, number INT)"
         )
