@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from audits.api.urls import router as audits_router
+from metrics.api.urls import router as metrics_router
 from pilots.api.urls import router as pilots_router
 from suppliers.api.urls import router as suppliers_router
 
@@ -14,7 +15,7 @@ from .accounts.forms import UserPasswordResetForm
 
 # One router, so one API root that lists every endpoint of every app.
 api_router = DefaultRouter()
-for app_router in (suppliers_router, pilots_router, audits_router):
+for app_router in (suppliers_router, pilots_router, audits_router, metrics_router):
     api_router.registry.extend(app_router.registry)
 api_patterns = api_router.urls
 
@@ -46,6 +47,7 @@ urlpatterns = [
     path("directory/", include("suppliers.urls")),
     path("pilots/", include("pilots.urls")),
     path("audits/", include("audits.urls")),
+    path("metrics/", include("metrics.urls")),
     path("inbox/", views.inbox, name="inbox"),
     path("lookup/<slug:name>/", widgets.lookup_view, name="lookup"),
     path("api/v1/", include((api_patterns, "api"))),

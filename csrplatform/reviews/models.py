@@ -17,6 +17,7 @@ class ReviewKind(models.TextChoices):
     PHASE_AGREEMENT = "phase_agreement", _("Agreement to a phase")
     ASSESSMENT_REPLY = "assessment_reply", _("Reply to an assessment")
     ACTION_VERIFICATION = "action_verification", _("Verification of a corrective action")
+    FIGURE_CONFIRMATION = "figure_confirmation", _("Confirmation of a KPI figure")
 
 
 class ReviewStatus(models.TextChoices):

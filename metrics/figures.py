@@ -1,0 +1,564 @@
+"""Derived figures: a pilot's KPI table and cost-benefit figures, and the programme tables
+(resource analysis, stakeholder participation, cost per supplier and per worker reached).
+
+Everything here is computed from rows the caller may see (each function scopes what it reads),
+never typed in. Where a source states a figure, it is returned beside the computed one with
+the difference (`Compared`).
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Prefetch, Q
+
+from csrplatform import access
+from pilots.choices import InvitationStatus
+from pilots.models import Pilot, PilotParticipant
+from suppliers.models import Organisation
+
+from . import money
+from .choices import (
+    Better,
+    Certainty,
+    CostNature,
+    IndicatorKind,
+    ObservationKind,
+    Rollup,
+    StatedFigureKind,
+)
+from .models import Benefit, CostItem, Observation, PilotIndicator, StatedFigure
+
+PCT_STEP = Decimal("0.1")
+
+
+@dataclass(frozen=True)
+class Compared:
+    """A computed figure, and the figure a source states for it, if any."""
+
+    computed: Decimal | None
+    stated: Decimal | None = None
+    stated_text: str = ""
+    source: str = ""
+
+    @property
+    def difference(self) -> Decimal | None:
+        return money.difference(self.stated, self.computed)
+
+    @property
+    def differs(self) -> bool:
+        return self.difference not in (None, Decimal(0))
+
+
+# --- KPIs --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Point:
+    period_start: date
+    period_end: date
+    value: Decimal
+    confirmed: bool
+    count: int = 1  # observations rolled up into it
+
+
+def _rollup(values: list[Decimal], rule: str) -> Decimal:
+    if rule == Rollup.MEAN:
+        return sum(values, Decimal(0)) / len(values)
+    return sum(values, Decimal(0))
+
+
+def _points(observations, indicator) -> dict[str, list[Point]]:
+    """Observations of one indicator rolled up per kind and period (totals only; breakdowns by
+    sex or contract are shown apart), oldest first."""
+    grouped: dict[tuple, list] = defaultdict(list)
+    for row in observations:
+        if row.is_breakdown:
+            continue
+        grouped[(row.kind, row.period_start, row.period_end)].append(row)
+    points: dict[str, list[Point]] = defaultdict(list)
+    for (kind, start, end), rows in sorted(grouped.items(), key=lambda item: item[0][2]):
+        points[kind].append(
+            Point(
+                start,
+                end,
+                _rollup([row.value for row in rows], indicator.rollup),
+                confirmed=all(row.status == "confirmed" for row in rows),
+                count=len(rows),
+            )
+        )
+    return points
+
+
+def _rate_points(numerators: dict, denominators: dict, per: int) -> dict[str, list[Point]]:
+    """A rate per kind and period wherever both counts exist for the same period."""
+    points: dict[str, list[Point]] = defaultdict(list)
+    for kind, counted in numerators.items():
+        by_period = {(p.period_start, p.period_end): p for p in denominators.get(kind, [])}
+        for point in counted:
+            base = by_period.get((point.period_start, point.period_end))
+            if base is None or not base.value:
+                continue
+            points[kind].append(
+                Point(
+                    point.period_start,
+                    point.period_end,
+                    point.value / base.value * per,
+                    confirmed=point.confirmed and base.confirmed,
+                    count=point.count,
+                )
+            )
+    return points
+
+
+@dataclass
+class KpiRow:
+    tracked: PilotIndicator
+    baseline: Point | None
+    latest: Point | None
+    target: Point | None
+    target_is_derived: bool
+    actuals: list[Point]
+    breakdowns: list[Observation] = field(default_factory=list)
+    computed_from_counts: bool = False
+    savings: money.Converted | None = None
+
+    @property
+    def indicator(self):
+        return self.tracked.indicator
+
+    @property
+    def missing_baseline(self) -> bool:
+        return self.baseline is None
+
+    @property
+    def change(self) -> Decimal | None:
+        if self.baseline is None or self.latest is None:
+            return None
+        return self.latest.value - self.baseline.value
+
+    @property
+    def pct_change(self) -> Decimal | None:
+        if self.change is None or not self.baseline.value:
+            return None
+        return (self.change / self.baseline.value * 100).quantize(PCT_STEP, ROUND_HALF_UP)
+
+    @property
+    def improved(self) -> bool | None:
+        if not self.change:
+            return None
+        return (self.change < 0) == (self.indicator.better == Better.LOWER)
+
+    @property
+    def target_gap(self) -> Decimal | None:
+        """How far the latest figure still is from the target (0 or less: reached)."""
+        if self.target is None or self.latest is None:
+            return None
+        gap = self.latest.value - self.target.value
+        return gap if self.indicator.better == Better.LOWER else -gap
+
+    @property
+    def projected_reduction(self) -> Decimal | None:
+        if self.baseline is None or self.target is None:
+            return None
+        return abs(self.baseline.value - self.target.value)
+
+    @property
+    def projected_savings(self) -> Decimal | None:
+        """Reduction × unit cost: 131 injuries × 50% × RMB 3,000 = RMB 196,500."""
+        if self.projected_reduction is None or self.tracked.unit_cost is None:
+            return None
+        return self.projected_reduction * self.tracked.unit_cost
+
+
+def pilot_kpis(user, pilot, *, rates: money.RateTable | None = None) -> list[KpiRow]:
+    """The KPI table of a pilot, from the observations the user may see (three queries)."""
+    tracked = list(
+        access.scope(user, PilotIndicator.objects.filter(pilot=pilot)).select_related(
+            "indicator", "unit_cost_currency"
+        )
+    )
+    indicator_ids = set()
+    for row in tracked:
+        indicator = row.indicator
+        indicator_ids |= {indicator.pk, indicator.numerator_id, indicator.denominator_id}
+    indicator_ids.discard(None)
+    by_indicator: dict[int, list[Observation]] = defaultdict(list)
+    observations = access.scope(
+        user, Observation.objects.filter(pilot=pilot, indicator_id__in=indicator_ids).counted()
+    ).order_by("period_end", "id")
+    for row in observations:
+        by_indicator[row.indicator_id].append(row)
+    rates = rates or money.RateTable([pilot.programme.facilitator_id])
+    return [_kpi_row(row, by_indicator, rates, pilot.programme.facilitator_id) for row in tracked]
+
+
+def _kpi_row(tracked, by_indicator, rates, facilitator_id) -> KpiRow:
+    indicator = tracked.indicator
+    own = by_indicator.get(indicator.pk, [])
+    points = _points(own, indicator)
+    from_counts = False
+    if indicator.kind == IndicatorKind.RATE and not points.get(ObservationKind.ACTUAL):
+        numerators = _points(by_indicator.get(indicator.numerator_id, []), indicator)
+        denominators = _points(by_indicator.get(indicator.denominator_id, []), indicator)
+        computed = _rate_points(numerators, denominators, indicator.per or 1)
+        for kind, values in computed.items():
+            if not points.get(kind):
+                points[kind] = values
+                from_counts = True
+    baselines = points.get(ObservationKind.BASELINE, [])
+    actuals = points.get(ObservationKind.ACTUAL, [])
+    targets = points.get(ObservationKind.TARGET, [])
+    baseline = baselines[0] if baselines else None
+    target, derived = (targets[-1], False) if targets else (None, False)
+    if target is None and baseline is not None and tracked.target_change_pct is not None:
+        value = baseline.value * (1 + tracked.target_change_pct / 100)
+        target, derived = (
+            Point(baseline.period_start, baseline.period_end, value, baseline.confirmed),
+            True,
+        )
+    row = KpiRow(
+        tracked=tracked,
+        baseline=baseline,
+        latest=actuals[-1] if actuals else None,
+        target=target,
+        target_is_derived=derived,
+        actuals=actuals,
+        breakdowns=[obs for obs in own if obs.is_breakdown],
+        computed_from_counts=from_counts,
+    )
+    if row.projected_savings is not None and tracked.unit_cost_currency_id:
+        saving = _Amount(row.projected_savings, tracked.unit_cost_currency_id, date.today())
+        try:
+            row.savings = money.convert(saving, rates, facilitator_id)
+        except money.MissingRate:
+            row.savings = None
+    return row
+
+
+@dataclass
+class _Amount:
+    amount: Decimal
+    currency_id: str
+    on_date: date
+    pinned_rate: Decimal | None = None
+
+
+# --- a pilot's costs and benefits -----------------------------------------------------------------
+
+
+@dataclass
+class CostLine:
+    item: CostItem
+    converted: money.Converted | None
+    error: str = ""
+
+    @property
+    def stated(self) -> Compared:
+        return Compared(
+            self.converted.usd if self.converted else None,
+            self.item.stated_usd,
+            source=self.item.source,
+        )
+
+
+@dataclass
+class CostBenefit:
+    hard: list[CostLine]
+    soft: list[CostLine]
+    expected: list[tuple[Benefit, money.Converted | None]]
+    received: list[tuple[Benefit, money.Converted | None]]
+    total: money.Total | None
+    rates: list[tuple[str, money.Rate]]
+    missing_rates: list[str]
+    stated_total: Compared | None = None
+
+
+def _lines(items, rates, facilitator_id) -> tuple[list[CostLine], list[str]]:
+    lines, missing = [], []
+    for item in items:
+        try:
+            lines.append(CostLine(item, money.convert(item, rates, facilitator_id)))
+        except money.MissingRate as exc:
+            lines.append(CostLine(item, None, " ".join(exc.messages)))
+            missing.append(" ".join(exc.messages))
+    return lines, missing
+
+
+def pilot_cost_benefit(user, pilot) -> CostBenefit:
+    """Hard and soft costs in original currency and USD, the rates used, the benefits."""
+    facilitator_id = pilot.programme.facilitator_id
+    rates = money.RateTable([facilitator_id])
+    items = list(
+        access.scope(user, CostItem.objects.filter(pilot=pilot))
+        .select_related("phase", "borne_by", "currency")
+        .order_by("phase__number", "id")
+    )
+    lines, missing = _lines(items, rates, facilitator_id)
+    benefits = access.scope(user, Benefit.objects.filter(pilot=pilot)).select_related("phase")
+    expected, received = [], []
+    for benefit in benefits.order_by("phase__number", "id"):
+        try:
+            converted = money.convert(benefit, rates, facilitator_id)
+        except money.MissingRate as exc:
+            missing.append(" ".join(exc.messages))
+            converted = None
+        (expected if benefit.status == "expected" else received).append((benefit, converted))
+    counted = [line.item for line in lines if line.converted is not None]
+    cost_total = money.total(counted, rates, lambda _item: facilitator_id) if counted else None
+    used = {(line.converted.currency, line.converted.rate) for line in lines if line.converted}
+    used |= {(c.currency, c.rate) for _b, c in expected + received if c is not None}
+    stated = (
+        access.scope(user, StatedFigure.objects.filter(pilot=pilot))
+        .filter(kind=StatedFigureKind.PILOT_COST_USD)
+        .first()
+    )
+    computed_total = cost_total.usd if cost_total else None
+    return CostBenefit(
+        hard=[line for line in lines if line.item.nature == CostNature.HARD],
+        soft=[line for line in lines if line.item.nature == CostNature.SOFT],
+        expected=expected,
+        received=received,
+        total=cost_total,
+        rates=sorted((c, r) for c, r in used if c != money.USD),
+        missing_rates=sorted(set(missing)),
+        stated_total=(
+            Compared(computed_total, stated.value, stated.text, stated.source) if stated else None
+        ),
+    )
+
+
+# --- programme tables ----------------------------------------------------------------------------
+
+
+@dataclass
+class ResourceRow:
+    pilot: Pilot | None  # None: overall project management
+    organisation_kind: str
+    fte_low: Decimal | None
+    fte_high: Decimal | None
+    person_days: Decimal | None
+    usd: Compared
+    items: int
+
+    @property
+    def fte_text(self) -> str:
+        if self.fte_low is None and self.fte_high is None:
+            return ""
+        if self.fte_low == self.fte_high or self.fte_high is None:
+            return f"{self.fte_low.normalize():f}"
+        low = self.fte_low if self.fte_low is not None else Decimal(0)
+        return f"{low.normalize():f}–{self.fte_high.normalize():f}"
+
+
+@dataclass
+class ResourceAnalysis:
+    rows: list[ResourceRow]
+    total: Compared
+    missing_rates: list[str]
+    left_out: list[CostItem]
+
+
+def _sum_or_none(values):
+    values = [value for value in values if value is not None]
+    return sum(values, Decimal(0)) if values else None
+
+
+def resource_analysis(user, programme) -> ResourceAnalysis:
+    """Seeds/000 §V.3: per pilot and per bearer (customer, supplier...) the FTE and the USD of
+    the actual costs, plus overall project management (the programme's own costs), and the
+    total, converted from the summed originals. Estimated costs and costs left out with a
+    reason are listed apart, not counted."""
+    facilitator_id = programme.facilitator_id
+    rates = money.RateTable([facilitator_id])
+    items = list(
+        access.scope(user, CostItem.objects.filter(programme=programme)).select_related(
+            "pilot", "borne_by"
+        )
+    )
+    counted = [i for i in items if i.certainty == Certainty.ACTUAL and not i.excluded_reason]
+    left_out = [i for i in items if i not in counted]
+    stated = {
+        (figure.kind, figure.pilot_id, figure.organisation_kind): figure
+        for figure in access.scope(user, StatedFigure.objects.filter(programme=programme))
+    }
+
+    def compared(computed, kind, pilot_id=None, organisation_kind=""):
+        figure = stated.get((kind, pilot_id, organisation_kind))
+        if figure is None:
+            return Compared(computed)
+        return Compared(computed, figure.value, figure.text, figure.source)
+
+    groups: dict[tuple, list[CostItem]] = defaultdict(list)
+    for item in counted:
+        kind = "" if item.pilot_id is None else item.borne_by.kind
+        groups[(item.pilot_id, kind)].append(item)
+    missing: list[str] = []
+
+    def usd_of(group):
+        try:
+            return money.total(group, rates, lambda _item: facilitator_id)
+        except money.MissingRate as exc:
+            missing.append(" ".join(exc.messages))
+            return None
+
+    rows = []
+    pilots = {item.pilot_id: item.pilot for item in counted if item.pilot_id}
+    order = sorted(groups, key=lambda key: (key[0] is not None, key[0] or 0, key[1]))
+    for pilot_id, kind in order:
+        group = groups[(pilot_id, kind)]
+        group_total = usd_of(group)
+        usd = group_total.usd if group_total and not group_total.is_empty else None
+        rows.append(
+            ResourceRow(
+                pilot=pilots.get(pilot_id),
+                organisation_kind=kind,
+                fte_low=_sum_or_none(i.fte_low for i in group),
+                fte_high=_sum_or_none(i.fte_high for i in group),
+                person_days=_sum_or_none(i.person_days for i in group),
+                usd=(
+                    compared(usd, StatedFigureKind.OVERALL_MANAGEMENT_USD)
+                    if pilot_id is None
+                    else compared(usd, StatedFigureKind.RESOURCE_ROW_USD, pilot_id, kind)
+                ),
+                items=len(group),
+            )
+        )
+    grand = usd_of(counted)
+    return ResourceAnalysis(
+        rows=rows,
+        total=compared(grand.usd if grand else None, StatedFigureKind.RESOURCE_TOTAL_USD),
+        missing_rates=sorted(set(missing)),
+        left_out=left_out,
+    )
+
+
+@dataclass
+class ParticipationRow:
+    organisation_kind: str
+    label: str
+    expected: int | None
+    actual: Compared
+    organisations: list[Organisation]
+
+
+def stakeholder_participation(user, programme) -> list[ParticipationRow]:
+    """Seeds/000 §V.1: organisations expected and actually taking part, by kind. Taking part:
+    the pilots' suppliers and their participants who accepted (the facilitator aside)."""
+    pilots = access.scope(user, Pilot.objects.filter(programme=programme))
+    participating = PilotParticipant.objects.filter(
+        pilot__in=pilots, invitation_status=InvitationStatus.ACCEPTED
+    ).values("organisation_id")
+    suppliers = pilots.values("supplier__organisation_id")
+    organisations = (
+        access.scope(
+            user, Organisation.objects.filter(Q(pk__in=participating) | Q(pk__in=suppliers))
+        )
+        .exclude(pk=programme.facilitator_id)
+        .order_by("name")
+    )
+    by_kind: dict[str, list[Organisation]] = defaultdict(list)
+    for organisation in organisations:
+        by_kind[organisation.kind].append(organisation)
+    stated = {
+        figure.organisation_kind: figure
+        for figure in access.scope(
+            user,
+            StatedFigure.objects.filter(
+                programme=programme, pilot__isnull=True, kind=StatedFigureKind.PARTICIPATION_ACTUAL
+            ),
+        )
+    }
+    expected = programme.expected_participation or {}
+    kinds = list(expected) + [kind for kind in by_kind if kind not in expected]
+    labels = dict(Organisation._meta.get_field("kind").choices)
+    rows = []
+    for kind in kinds:
+        figure = stated.get(kind)
+        actual = Decimal(len(by_kind.get(kind, [])))
+        rows.append(
+            ParticipationRow(
+                organisation_kind=kind,
+                label=str(labels.get(kind, kind)),
+                expected=expected.get(kind),
+                actual=(
+                    Compared(actual, figure.value, figure.text, figure.source)
+                    if figure
+                    else Compared(actual)
+                ),
+                organisations=by_kind.get(kind, []),
+            )
+        )
+    return rows
+
+
+@dataclass
+class ReachRow:
+    label: str
+    pilots: list[Pilot]
+    usd: Decimal | None
+    suppliers: int
+    workers: int | None
+
+    @property
+    def per_supplier(self) -> Decimal | None:
+        if self.usd is None or not self.suppliers:
+            return None
+        return money.round_usd(self.usd / self.suppliers)
+
+    @property
+    def per_worker(self) -> Decimal | None:
+        if self.usd is None or not self.workers:
+            return None
+        return (self.usd / self.workers).quantize(Decimal("0.01"), ROUND_HALF_UP)
+
+
+def cost_per_reach(user, programme) -> dict[str, list[ReachRow]]:
+    """Cost per supplier and per worker reached, by pilot and by approach: the actual costs of
+    each pilot (as the resource analysis counts them) over its supplier and that supplier's
+    workers."""
+    facilitator_id = programme.facilitator_id
+    rates = money.RateTable([facilitator_id])
+    pilots = list(
+        access.scope(user, Pilot.objects.filter(programme=programme))
+        .select_related("supplier")
+        .prefetch_related(
+            Prefetch(
+                "cost_items",
+                queryset=access.scope(user, CostItem.objects.all()).filter(
+                    certainty=Certainty.ACTUAL, excluded_reason=""
+                ),
+            )
+        )
+        .order_by("id")
+    )
+
+    def usd(of_pilots):
+        items = [item for pilot in of_pilots for item in pilot.cost_items.all()]
+        if not items:
+            return None
+        try:
+            return money.total(items, rates, lambda _item: facilitator_id).usd
+        except money.MissingRate:
+            return None
+
+    def row(label, of_pilots):
+        suppliers = {pilot.supplier_id: pilot.supplier for pilot in of_pilots}
+        workers = [s.workers_headcount for s in suppliers.values()]
+        known = [w for w in workers if w]
+        return ReachRow(
+            label=label,
+            pilots=of_pilots,
+            usd=usd(of_pilots),
+            suppliers=len(suppliers),
+            workers=sum(known) if known else None,
+        )
+
+    by_approach: dict[str, list[Pilot]] = defaultdict(list)
+    for pilot in pilots:
+        by_approach[pilot.get_approach_display() or "—"].append(pilot)
+    return {
+        "by_pilot": [row(pilot.title, [pilot]) for pilot in pilots],
+        "by_approach": [row(label, group) for label, group in sorted(by_approach.items())],
+    }

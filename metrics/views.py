@@ -1,0 +1,3 @@
+"""Pages of costs, benefits and KPIs."""
+
+urlpatterns = []

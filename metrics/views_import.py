@@ -1,0 +1,3 @@
+"""Bulk import of KPI observations and cost items."""
+
+urlpatterns = []
