@@ -269,7 +269,8 @@ class CostBenefit:
     soft: list[CostLine]
     expected: list[tuple[Benefit, money.Converted | None]]
     received: list[tuple[Benefit, money.Converted | None]]
-    total: money.Total | None
+    total: money.Total | None  # actual costs
+    estimated_total: money.Total | None
     rates: list[tuple[str, money.Rate]]
     missing_rates: list[str]
     stated_total: Compared | None = None
@@ -305,8 +306,16 @@ def pilot_cost_benefit(user, pilot) -> CostBenefit:
             missing.append(" ".join(exc.messages))
             converted = None
         (expected if benefit.status == "expected" else received).append((benefit, converted))
-    counted = [line.item for line in lines if line.converted is not None]
-    cost_total = money.total(counted, rates, lambda _item: facilitator_id) if counted else None
+
+    def total_of(certainty):
+        counted = [
+            line.item
+            for line in lines
+            if line.converted is not None and line.item.certainty == certainty
+        ]
+        return money.total(counted, rates, lambda _item: facilitator_id) if counted else None
+
+    cost_total = total_of(Certainty.ACTUAL)
     used = {(line.converted.currency, line.converted.rate) for line in lines if line.converted}
     used |= {(c.currency, c.rate) for _b, c in expected + received if c is not None}
     stated = (
@@ -321,6 +330,7 @@ def pilot_cost_benefit(user, pilot) -> CostBenefit:
         expected=expected,
         received=received,
         total=cost_total,
+        estimated_total=total_of(Certainty.ESTIMATED),
         rates=sorted((c, r) for c, r in used if c != money.USD),
         missing_rates=sorted(set(missing)),
         stated_total=(

@@ -4,6 +4,7 @@ from django.db import transaction
 
 from audits import demo as audits_demo
 from csrplatform.accounts import demo as accounts_demo
+from metrics import demo as metrics_demo
 from pilots import demo as pilots_demo
 from suppliers import demo as suppliers_demo
 
@@ -17,6 +18,7 @@ class Command(BaseCommand):
         users = accounts_demo.load(organisations)
         pilots = pilots_demo.load(organisations)
         audits = audits_demo.load(organisations)
+        figures = metrics_demo.load(organisations)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data loaded: {len(organisations)} organisations, {len(users)} users, "
@@ -31,6 +33,10 @@ class Command(BaseCommand):
         )
         for label, created in audits:
             self.stdout.write(f"  {label:<64} {'created' if created else 'already there, kept'}")
+        self.stdout.write(
+            "Costs, benefits and KPIs of seeds/000: "
+            + ("entered." if figures else "already there, kept.")
+        )
         self.stdout.write(f"Demo users (password: {settings.DEMO_PASSWORD}):")
         for email, description in users:
             self.stdout.write(f"  {email:<30} {description}")
