@@ -1,7 +1,7 @@
 """Load a large, realistic network for trying the pages and the API at scale.
 
     manage.py generate_scale_data --suppliers 10000 --audits 5000 --findings 100000 \
-        --actions 50000 --seed 1
+        --actions 50000 --cost-items 100000 --observations 1000000 --seed 1
 
 Rows are written with bulk_create in batches, bypassing the services (and so the history
 tables and the review inbox): this is load data, not a story. The same seed and reference date
@@ -13,6 +13,7 @@ On PostgreSQL the tables are analysed at the end, so the planner knows their new
 import datetime
 import random
 import time
+from decimal import Decimal
 
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError
@@ -21,6 +22,8 @@ from django.db import connection, transaction
 from audits.choices import ActionStatus, AuditKind, AuditStatus, Severity
 from audits.models import Audit, Clause, CorrectiveAction, Finding, Standard
 from csrplatform.accounts.models import Membership, Role, User
+from metrics.choices import CostCategory, CostNature, ObservationSource
+from metrics.models import CostItem, ExchangeRate, Indicator, Observation, PilotIndicator
 from pilots.choices import Approach, InvitationStatus, ParticipantRole, PilotStatus, PilotType
 from pilots.models import Pilot, PilotParticipant, Programme
 from suppliers.choices import CommitmentLevel, MaturityStage, OrganisationKind
@@ -55,6 +58,10 @@ class Command(BaseCommand):
         parser.add_argument("--actions", type=int, default=50_000)
         parser.add_argument("--customers", type=int, default=None, help="default: suppliers/100")
         parser.add_argument("--pilots", type=int, default=200)
+        parser.add_argument("--cost-items", type=int, default=0, help="costs of the pilots")
+        parser.add_argument(
+            "--observations", type=int, default=0, help="KPI figures of the pilots' suppliers"
+        )
         parser.add_argument("--seed", type=int, default=1)
         parser.add_argument(
             "--reference-date",
@@ -217,7 +224,9 @@ class Command(BaseCommand):
         self._say(f"{len(standards)} standards, {len(clauses)} clauses, {len(audits)} audits")
 
         self._findings_and_actions(o["findings"], o["actions"], audits, clauses_of)
-        self._pilots(o["pilots"], facilitator, suppliers, customers_of, ngos)
+        programme, pilots = self._pilots(o["pilots"], facilitator, suppliers, customers_of, ngos)
+        if o["cost_items"] or o["observations"]:
+            self._metrics(o["cost_items"], o["observations"], programme, pilots, facilities)
         self._users(o["password"], facilitator, customers, suppliers, ngos)
 
     def _audit(self, rng, facilities, customers_of, standards):
@@ -341,6 +350,98 @@ class Command(BaseCommand):
             ]
         PilotParticipant.objects.bulk_create(participants, batch_size=BATCH)
         self._say(f"1 programme, {len(pilots)} pilots, {len(participants)} participants")
+        return programme, pilots
+
+    def _metrics(self, n_costs, n_observations, programme, pilots, facilities):
+        """Rates, four indicators tracked by every pilot, cost items and monthly KPI figures
+        (half of them of a pilot, the rest of the supplier's facilities alone)."""
+        rng = self.rng
+        facilitator = programme.facilitator
+        start = self.today - datetime.timedelta(days=3 * 365)
+        ExchangeRate.objects.bulk_create(
+            [
+                ExchangeRate(organisation=facilitator, currency_id=code, valid_from=start, usd=rate)
+                for code, rate in (("CNY", Decimal("0.14")), ("HKD", Decimal("0.128")))
+            ]
+        )
+        prefix = self.prefix
+        workers = Indicator.objects.create(
+            name=f"{prefix} workers", unit="workers", better="higher"
+        )
+        injuries = Indicator.objects.create(
+            name=f"{prefix} injuries", unit="injuries a month", better="lower"
+        )
+        indicators = [
+            Indicator.objects.create(
+                name=f"{prefix} overtime", unit="hours a month", better="lower", rollup="mean"
+            ),
+            injuries,
+            workers,
+            Indicator.objects.create(
+                name=f"{prefix} injury rate", unit="injuries per 1,000 workers a month",
+                better="lower", kind="rate", numerator=injuries, denominator=workers, per=1000,
+            ),
+        ]  # fmt: skip
+        PilotIndicator.objects.bulk_create(
+            [PilotIndicator(pilot=pilot, indicator=i) for pilot in pilots for i in indicators]
+        )
+        facilities_of: dict[int, list] = {}
+        for facility in facilities:
+            facilities_of.setdefault(facility.supplier_id, []).append(facility)
+        categories, natures = CostCategory.values, CostNature.values
+        for done in range(0, n_costs, BATCH):
+            CostItem.objects.bulk_create(
+                [
+                    self._cost(rng, programme, rng.choice(pilots), categories, natures)
+                    for _ in range(min(BATCH, n_costs - done))
+                ]
+            )
+        self._say(f"{n_costs} cost items")
+        months = 36
+        for done in range(0, n_observations, BATCH):
+            rows = []
+            for _ in range(min(BATCH, n_observations - done)):
+                pilot = rng.choice(pilots)
+                indicator = rng.choice(indicators[:3])
+                month = rng.randrange(months)
+                period_start = (start + datetime.timedelta(days=31 * month)).replace(day=1)
+                period_end = (period_start + datetime.timedelta(days=32)).replace(
+                    day=1
+                ) - datetime.timedelta(days=1)
+                with_pilot = rng.random() < 0.5
+                rows.append(
+                    Observation(
+                        indicator=indicator,
+                        supplier_id=pilot.supplier_id,
+                        facility=rng.choice(facilities_of[pilot.supplier_id]),
+                        pilot=pilot if with_pilot else None,
+                        period_start=period_start,
+                        period_end=period_end,
+                        value=Decimal(rng.randint(0, 5000)) / 10,
+                        unit=indicator.unit,
+                        kind="baseline" if month == 0 else "actual",
+                        source=rng.choice(ObservationSource.values),
+                        status="confirmed",
+                    )
+                )
+            Observation.objects.bulk_create(rows)
+        self._say(f"{n_observations} KPI observations")
+
+    def _cost(self, rng, programme, pilot, categories, natures):
+        currency = rng.choice(("USD", "CNY", "HKD"))
+        return CostItem(
+            programme=programme,
+            pilot=pilot if rng.random() < 0.95 else None,
+            borne_by_id=programme.facilitator_id,
+            nature=rng.choice(natures),
+            category=rng.choice(categories),
+            description=f"{self.prefix} cost {rng.randint(1, 10**6)}",
+            amount=Decimal(rng.randint(100, 100_000)),
+            currency_id=currency,
+            on_date=self.today - datetime.timedelta(days=rng.randint(0, 700)),
+            certainty=rng.choice(("actual", "estimated")),
+            person_days=Decimal(rng.randint(0, 40)),
+        )
 
     def _users(self, password, facilitator, customers, suppliers, ngos):
         hashed = make_password(password)  # hashed once: hashing is slow on purpose
