@@ -1,10 +1,10 @@
 """Forms of the audit pages; they validate input and hand it to audits.services."""
 
 from django import forms
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from csrplatform import access
+from csrplatform.widgets import Lookup, SearchSelect, register_lookup
 from pilots.choices import Approach, PilotType
 from pilots.models import Pilot, Programme
 from suppliers.models import Facility, Organisation
@@ -72,24 +72,98 @@ class PilotFromFindingsForm(forms.Form):
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
-#: facilities listed in the dropdown at most; beyond, the user narrows with the search box
-#: (swap the widget for csrplatform.widgets.SearchSelect once its lookup is routed)
-FACILITY_SHOWN = 200
-
 
 def _facility_label(facility):
     return f"{facility.supplier.organisation.name} — {facility.name}"
 
 
+# The choices of the "Record an audit" form. Each is given to the form field (what it
+# validates against) and to the search-as-you-type box's lookup (what it offers), so both are
+# the one queryset: the box never offers what the form would refuse, nor hides what it allows.
+
+
+def record_pilots(user):
+    """The pilots an audit or assessment recorded by `user` may belong to."""
+    from .selectors import assessable_pilots
+
+    if access.actor_for(user).is_facilitator_editor:
+        return Pilot.objects.visible_to(user)
+    # An NGO or consultant: its own assessment, of a pilot it takes part in.
+    return assessable_pilots(user)
+
+
+def record_pilot(user, pilot_id):
+    """The pilot the page was opened from (?pilot=): one of `record_pilots`, else 404; None
+    when none is named."""
+    if not pilot_id:
+        return None
+    return access.get_or_404(record_pilots(user), pk=pilot_id)
+
+
+def record_facilities(user, pilot=None):
+    """The facilities `user` may record an audit of (of the pilot's supplier, given one)."""
+    if access.actor_for(user).is_facilitator_editor:
+        facilities = Facility.objects.visible_to(user)
+    else:
+        facilities = Facility.objects.filter(
+            supplier__in=record_pilots(user).order_by().values("supplier_id")
+        )
+    if pilot is not None:
+        facilities = facilities.filter(supplier_id=pilot.supplier_id)
+    return facilities
+
+
+def record_customers(user):
+    """The customers a facilitator may name as having commissioned an audit."""
+    return Organisation.objects.visible_to(user).filter(kind="customer")
+
+
+register_lookup(
+    "record-pilots",
+    Lookup(
+        queryset=Pilot.objects.all,
+        choices=lambda request: record_pilots(request.user),
+        search_fields=("title", "supplier__organisation__name"),
+        label=lambda pilot: pilot.title,
+        order_by=("title", "pk"),
+    ),
+)
+register_lookup(
+    "record-facilities",
+    Lookup(
+        queryset=Facility.objects.all,
+        choices=lambda request: record_facilities(
+            request.user, record_pilot(request.user, request.GET.get("pilot"))
+        ),
+        search_fields=("name", "city", "supplier__organisation__name"),
+        label=_facility_label,
+        select_related=("supplier__organisation",),
+        order_by=("supplier__organisation__name", "name", "pk"),
+    ),
+)
+register_lookup(
+    "record-customers",
+    Lookup(
+        queryset=Organisation.objects.customers,
+        choices=lambda request: record_customers(request.user),
+        search_fields=("name", "local_name", "city"),
+        label=lambda organisation: organisation.name,
+        order_by=("name", "pk"),
+    ),
+)
+
+
 class AuditRecordForm(forms.ModelForm):
-    """An audit, or an NGO's assessment, as recorded in the browser. Every dropdown comes
-    from what the user may choose; audits.services.audit_save holds the rules."""
+    """An audit, or an NGO's assessment, as recorded in the browser. Every choice comes from
+    what the user may choose (pilot, facility and customer searched as the user types, never
+    all listed); audits.services.audit_save holds the rules."""
 
     pilot = forms.ModelChoiceField(
         queryset=Pilot.objects.none(),
         required=False,
         label=_("Pilot"),
         help_text=_("The pilot this audit or assessment belongs to."),
+        widget=SearchSelect("record-pilots"),
     )
 
     class Meta:
@@ -109,36 +183,28 @@ class AuditRecordForm(forms.ModelForm):
             "summary",
         )
         widgets = {
+            "facility": SearchSelect("record-facilities"),
+            "commissioned_by": SearchSelect("record-customers"),
             "start_date": DATE,
             "end_date": DATE,
             "summary": forms.Textarea(attrs={"rows": 4}),
         }
 
-    def __init__(self, *args, user, pilot=None, facility_search="", **kwargs):
+    def __init__(self, *args, user, pilot=None, **kwargs):
         super().__init__(*args, **kwargs)
-        from .selectors import assessable_pilots
-
         self.user = user
         actor = access.actor_for(user)
         fields = self.fields
         fields["standard"].queryset = Standard.objects.visible_to(user)
+        fields["pilot"].queryset = record_pilots(user)
         if actor.is_facilitator_editor:
-            fields["pilot"].queryset = Pilot.objects.visible_to(user)
-            facilities = Facility.objects.visible_to(user)
-            fields["commissioned_by"].queryset = Organisation.objects.visible_to(user).filter(
-                kind="customer"
-            )
+            fields["commissioned_by"].queryset = record_customers(user)
             fields["conducted_by"].queryset = Organisation.objects.visible_to(user).filter(
                 kind="civil_society"
             )
         else:
             # An NGO or consultant: its own assessment, of a pilot it takes part in.
-            pilots = assessable_pilots(user)
-            fields["pilot"].queryset = pilots
             fields["pilot"].required = True
-            facilities = Facility.objects.filter(
-                supplier__in=pilots.order_by().values("supplier_id")
-            )
             fields["kind"].choices = [
                 (AuditKind.NGO_ASSESSMENT.value, AuditKind.NGO_ASSESSMENT.label)
             ]
@@ -149,34 +215,13 @@ class AuditRecordForm(forms.ModelForm):
             )
             fields["conducted_by"].required = True
             fields["conducted_by"].empty_label = None
+        facility = fields["facility"]
         if pilot is not None:
             self.initial.setdefault("pilot", pilot.pk)
-            facilities = facilities.filter(supplier_id=pilot.supplier_id)
-        fields["facility"].queryset = facilities
-        fields["facility"].label_from_instance = _facility_label
-        shown = facilities.select_related("supplier__organisation").order_by(
-            "supplier__organisation__name", "name", "pk"
-        )
-        if facility_search:
-            shown = shown.filter(
-                Q(name__icontains=facility_search)
-                | Q(supplier__organisation__name__icontains=facility_search)
-            )
-        self.facilities_shown = list(shown[: FACILITY_SHOWN + 1])
-        self.facilities_more = len(self.facilities_shown) > FACILITY_SHOWN
-        self.facilities_shown = self.facilities_shown[:FACILITY_SHOWN]
-        chosen = self.data.get(self.add_prefix("facility")) or self.initial.get("facility")
-        if (
-            chosen
-            and str(chosen).isdigit()
-            and all(str(row.pk) != str(chosen) for row in self.facilities_shown)
-        ):
-            self.facilities_shown += list(
-                facilities.select_related("supplier__organisation").filter(pk=chosen)
-            )
-        fields["facility"].widget.choices = [("", "---------")] + [
-            (row.pk, _facility_label(row)) for row in self.facilities_shown
-        ]
+            # The box searches the facilities of the page's pilot, as the field validates.
+            facility.widget.params = {"pilot": pilot.pk}
+        facility.queryset = record_facilities(user, pilot)
+        facility.label_from_instance = _facility_label
 
     def audit_fields(self) -> dict:
         data = dict(self.cleaned_data)

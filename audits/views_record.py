@@ -13,12 +13,11 @@ from django.views.decorators.http import require_http_methods
 
 from csrplatform import access
 from csrplatform.editing import edit_page, error_text
-from pilots.models import Pilot
 
 from . import services
-from .forms import AuditRecordForm, FindingForm, clause_choices
+from .forms import AuditRecordForm, FindingForm, clause_choices, record_pilot
 from .models import Audit, Clause
-from .selectors import assessable_pilots, may_record_audit
+from .selectors import may_record_audit
 
 #: blank finding forms on the "Record an audit" page; more are added from the audit's page
 FINDING_FORMS = 3
@@ -51,34 +50,17 @@ def _finding_forms(request, count, *, required_first=False):
     return forms
 
 
-def _chosen_pilot(request):
-    """The pilot named in ?pilot= (the page was opened from it): one the user may record an
-    assessment of, or, for a facilitator, any pilot it sees; otherwise 404."""
-    pilot_id = request.GET.get("pilot") or ""
-    if not pilot_id:
-        return None
-    if access.actor_for(request.user).is_facilitator_editor:
-        return access.get_object_or_404(request.user, Pilot.objects.all(), pk=pilot_id)
-    if not pilot_id.isdigit():
-        raise Http404
-    pilot = assessable_pilots(request.user).filter(pk=pilot_id).first()
-    if pilot is None:
-        raise Http404
-    return pilot
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def audit_record(request):
     if not may_record_audit(request.user):
         raise Http404
-    pilot = _chosen_pilot(request)
-    facility_search = request.GET.get("q", "").strip()[:100]
+    # The pilot the page was opened from (?pilot=): one the user may record for, else 404.
+    pilot = record_pilot(request.user, request.GET.get("pilot") or "")
     audit_form = AuditRecordForm(
         request.POST if request.method == "POST" else None,
         user=request.user,
         pilot=pilot,
-        facility_search=facility_search,
         prefix="audit",
     )
     finding_forms = _finding_forms(request, FINDING_FORMS)
@@ -110,7 +92,6 @@ def audit_record(request):
             "back": pilot.get_absolute_url() if pilot else None,
             "audit_form": audit_form,
             "finding_forms": finding_forms,
-            "facility_search": facility_search,
             "pilot": pilot,
         },
         success_message=_("Audit recorded."),

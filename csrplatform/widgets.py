@@ -7,7 +7,12 @@ validated as before and the API filters by id unchanged; only the rendering diff
 reads the one chosen object, never the whole choice set.
 
 Each app registers the lookups of its own models (`register_lookup`), so the core imports no
-app; every lookup starts from `access.scope` like any other list.
+app; every lookup starts from `access.scope` like any other list, or, for a form whose field
+offers a narrower choice, from the very queryset that form validates against (`choices`).
+
+The box sits inside forms that carry htmx attributes of their own (inline validation:
+`hx-post`, `hx-swap="none"`, `hx-vals`); htmx attributes are inherited, so the box sets or
+unsets every one that would change its lookup, else the matches are fetched but never shown.
 """
 
 from collections.abc import Callable
@@ -16,9 +21,10 @@ from dataclasses import dataclass
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q, QuerySet
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -39,6 +45,10 @@ class Lookup:
     select_related: tuple[str, ...] = ()
     order_by: tuple[str, ...] = ()
     action: str = access.VIEW
+    #: the rows one form offers, already scoped, built from the lookup request (its user and
+    #: the widget's `params`); the same function must give the form field its queryset, so
+    #: the box never offers what the form would refuse. Replaces `scope(queryset())`.
+    choices: Callable[[HttpRequest], QuerySet] | None = None
 
     def prepare(self, queryset: QuerySet) -> QuerySet:
         if self.select_related:
@@ -47,8 +57,14 @@ class Lookup:
             queryset = queryset.order_by(*self.order_by)
         return queryset
 
-    def search(self, user, term: str) -> QuerySet:
-        queryset = self.prepare(access.scope(user, self.queryset(), self.action))
+    def rows(self, request: HttpRequest) -> QuerySet:
+        """What the box may offer the user of `request`, before the search term."""
+        if self.choices is not None:
+            return self.choices(request)
+        return access.scope(request.user, self.queryset(), self.action)
+
+    def search(self, request: HttpRequest, term: str) -> QuerySet:
+        queryset = self.prepare(self.rows(request))
         for word in term.split():
             condition = Q()
             for field_name in self.search_fields:
@@ -76,11 +92,15 @@ def get_lookup(name: str) -> Lookup:
 
 
 class SearchSelect(forms.Widget):
-    """A hidden id and a text box that searches `/lookup/<lookup>/` as the user types."""
+    """A hidden id and a text box that searches `/lookup/<lookup>/` as the user types.
 
-    def __init__(self, lookup: str, attrs=None):
+    `params` are sent with every search (e.g. the page's pilot, for a lookup whose `choices`
+    depend on it)."""
+
+    def __init__(self, lookup: str, attrs=None, params: dict | None = None):
         super().__init__(attrs)
         self.lookup = lookup
+        self.params = dict(params or {})
         self.choices = ()  # set by ModelChoiceField; never iterated here
 
     def selected_label(self, value) -> str:
@@ -107,6 +127,9 @@ class SearchSelect(forms.Widget):
         value = str(value) if label else ""
         input_id = attrs.get("id") or f"id_{name}"
         options_id = f"{input_id}_options"
+        url = reverse("lookup", args=[self.lookup])
+        if self.params:
+            url = f"{url}?{urlencode(self.params)}"
         return format_html(
             '<span class="search-select" data-search-select>'
             '<input type="hidden" name="{name}" id="{id}" value="{value}">'
@@ -114,7 +137,12 @@ class SearchSelect(forms.Widget):
             ' value="{label}" placeholder="{placeholder}" autocomplete="off" aria-label="{aria}"'
             ' role="combobox" aria-expanded="false" aria-controls="{options_id}"'
             ' hx-get="{url}" hx-trigger="input changed delay:250ms, search"'
-            ' hx-target="#{options_id}" hx-sync="this:replace">'
+            ' hx-target="#{options_id}" hx-sync="this:replace"'
+            # Not inherited from an enclosing form: its swap ("none" for inline validation),
+            # its values (only the term and `params` are sent), its URL pushing and the rest.
+            ' hx-swap="innerHTML" hx-params="term" hx-push-url="false" hx-replace-url="false"'
+            ' hx-select="unset" hx-select-oob="unset" hx-confirm="unset"'
+            ' hx-disabled-elt="unset" hx-indicator="unset">'
             '<span class="search-select-options" id="{options_id}" role="listbox"></span>'
             "</span>",
             name=name,
@@ -124,7 +152,7 @@ class SearchSelect(forms.Widget):
             placeholder=_("Type to search…"),
             aria=attrs.get("aria-label", _("Search")),
             options_id=options_id,
-            url=reverse("lookup", args=[self.lookup]),
+            url=url,
         )
 
 
@@ -134,7 +162,7 @@ def lookup_view(request, name):
     """The first matches of a search-as-you-type box, as buttons (an htmx partial)."""
     lookup = get_lookup(name)
     term = request.GET.get("term", "").strip()[:100]
-    rows = list(lookup.search(request.user, term)[: LOOKUP_LIMIT + 1])
+    rows = list(lookup.search(request, term)[: LOOKUP_LIMIT + 1])
     more = len(rows) > LOOKUP_LIMIT
     items = format_html_join(
         "",

@@ -23,7 +23,8 @@ from pilots.models import Phase, Programme
 
 from . import services
 from .choices import StatedFigureKind
-from .models import CostItem, Currency, Indicator, PilotIndicator
+from .currencies import ensure_currencies
+from .models import CostItem, Indicator, PilotIndicator
 
 D = Decimal
 REPORT = "seeds/000, BSR pilot summary, July 2008"
@@ -191,7 +192,7 @@ def load(organisations) -> bool:
         return False
     facilitator = User.objects.get(email=FACILITATOR_EMAIL)
     bsr = organisations["bsr"]
-    currencies = {currency.code: currency for currency in Currency.objects.all()}
+    currencies = ensure_currencies(("USD", "CNY", "HKD"))
     pilots = {pilot.title: pilot for pilot in programme.pilots.all()}
     phases = {
         (phase.pilot_id, phase.number): phase

@@ -545,6 +545,9 @@ class Observation(models.Model):
             models.Index(fields=["pilot", "indicator", "period_end"]),
             models.Index(fields=["supplier", "indicator", "period_end"]),
             models.Index(fields=["indicator", "period_end", "id"]),
+            # The lists' order (newest first), unfiltered and by pilot, a million rows deep.
+            models.Index(fields=["period_end", "id"]),
+            models.Index(fields=["pilot", "period_end", "id"]),
         ]
         constraints = [
             models.CheckConstraint(
@@ -633,3 +636,60 @@ class StatedFigure(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()}: {self.value.normalize():f}"
+
+
+class ImportJob(models.Model):
+    """One upload of observations or cost items: its progress, and its problems if refused.
+    The uploaded file is kept only until the job ends."""
+
+    class Kind(models.TextChoices):
+        OBSERVATIONS = "observations", _("KPI observations")
+        COSTS = "costs", _("Cost items")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Waiting to start")
+        CHECKING = "checking", _("Checking rows")
+        SAVING = "saving", _("Saving")
+        DONE = "done", _("Imported")
+        REFUSED = "refused", _("Nothing imported")
+        FAILED = "failed", _("Failed")
+
+    kind = models.CharField(_("what"), max_length=20, choices=Kind.choices)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
+    file = models.FileField(upload_to="metrics-imports/", blank=True)
+    filename = models.CharField(_("file"), max_length=255)
+    rows_total = models.PositiveIntegerField(default=0)
+    rows_checked = models.PositiveIntegerField(default=0)
+    rows_saved = models.PositiveIntegerField(default=0)
+    #: the first problems, as [row, column, message]
+    errors = models.JSONField(default=list, blank=True)
+    error_count = models.PositiveIntegerField(default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.filename}"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.REFUSED, self.Status.FAILED)
+
+    @property
+    def percent(self) -> int:
+        if self.status == self.Status.DONE:
+            return 100
+        if not self.rows_total:
+            return 0
+        return min(99, self.rows_checked * 90 // self.rows_total)

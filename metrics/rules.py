@@ -25,6 +25,7 @@ from .models import (
     CostItem,
     Currency,
     ExchangeRate,
+    ImportJob,
     Indicator,
     Observation,
     PilotIndicator,
@@ -102,3 +103,9 @@ def observation_rule(actor, qs, action):
         | Q(pilot_id__in=visible_pilot_ids(actor))
         | Q(pilot__isnull=True, supplier_id__in=_facilitated_suppliers(actor, writable=False))
     )
+
+
+@rule(ImportJob)
+def import_job_rule(actor, qs, action):
+    """An import, its progress and its problems are seen by whoever uploaded the file."""
+    return qs.filter(created_by_id=actor.user_id)

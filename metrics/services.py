@@ -12,11 +12,13 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from csrplatform import access
+from csrplatform.errors import Conflict
 from csrplatform.reviews import services as reviews
 from csrplatform.reviews.models import Review, ReviewKind
 from csrplatform.services import apply_fields, require
 from pilots.choices import InvitationStatus, ParticipantRole
 
+from . import money
 from .choices import ObservationStatus
 from .models import (
     Benefit,
@@ -95,6 +97,15 @@ def _save(instance, *, actor, fields, allowed, who_field="entered_by"):
 # --- money -------------------------------------------------------------------------------------
 
 
+def _require_rate(item, programme):
+    """A money figure whose USD value cannot be computed is refused, naming the currency,
+    rather than kept without one: enter a dated rate first, or pin the source's."""
+    try:
+        money.convert(item, money.RateTable([programme.facilitator_id]), programme.facilitator_id)
+    except money.MissingRate as exc:
+        raise ValidationError({"currency": exc.messages}) from exc
+
+
 @transaction.atomic
 def cost_item_save(*, actor, programme, cost_item: CostItem | None = None, **fields) -> CostItem:
     """Record or change a cost of a pilot or of the whole programme (facilitators)."""
@@ -102,7 +113,9 @@ def cost_item_save(*, actor, programme, cost_item: CostItem | None = None, **fie
     cost_item = cost_item or CostItem(programme=programme)
     if cost_item.pk and cost_item.programme_id != programme.pk:
         raise PermissionDenied
-    return _save(cost_item, actor=actor, fields=fields, allowed=COST_FIELDS)
+    cost_item = _save(cost_item, actor=actor, fields=fields, allowed=COST_FIELDS)
+    _require_rate(cost_item, programme)
+    return cost_item
 
 
 @transaction.atomic
@@ -112,7 +125,9 @@ def benefit_save(*, actor, programme, benefit: Benefit | None = None, **fields) 
     benefit = benefit or Benefit(programme=programme)
     if benefit.pk and benefit.programme_id != programme.pk:
         raise PermissionDenied
-    return _save(benefit, actor=actor, fields=fields, allowed=BENEFIT_FIELDS)
+    benefit = _save(benefit, actor=actor, fields=fields, allowed=BENEFIT_FIELDS)
+    _require_rate(benefit, programme)
+    return benefit
 
 
 @transaction.atomic
@@ -259,12 +274,16 @@ def observation_save(
     observation.status = (
         ObservationStatus.CONFIRMED if by_facilitator else ObservationStatus.SUBMITTED
     )
+    is_new = observation.pk is None
     observation.full_clean()
     observation.save()
-    if observation.status == ObservationStatus.SUBMITTED:
+    if not is_new:
+        # A changed figure is asked again (the supplier's) or stands as the facilitator's:
+        # either way the earlier request no longer waits on anyone.
         reviews.review_withdraw(
             actor=actor, subject=observation, kind=ReviewKind.FIGURE_CONFIRMATION
         )
+    if observation.status == ObservationStatus.SUBMITTED:
         reviewer = (
             figure_confirmer(pilot) if pilot is not None else None
         ) or _facilitator_of_supplier(supplier)
@@ -293,7 +312,7 @@ def _figure_review(observation) -> Review:
         .first()
     )
     if review is None:
-        raise ValidationError(_("This figure is not waiting for confirmation."), code="conflict")
+        raise Conflict(_("This figure is not waiting for confirmation."), code="conflict")
     return review
 
 

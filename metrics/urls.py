@@ -1,4 +1,4 @@
-from . import views, views_import
+from . import views, views_entry, views_import
 
 app_name = "metrics"
-urlpatterns = views.urlpatterns + views_import.urlpatterns
+urlpatterns = views.urlpatterns + views_import.urlpatterns + views_entry.urlpatterns

@@ -1,3 +1,612 @@
-"""Pages of costs, benefits and KPIs."""
+"""Pages of costs, benefits and KPIs: a pilot's cost-benefit page, its KPI page and the
+programme dashboard, each table exportable as CSV or XLSX (`metrics.exports`)."""
 
-urlpatterns = []
+from collections import Counter
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+from django.urls import path
+from django.utils.translation import gettext as _
+
+from csrplatform import access
+from pilots.choices import Achievement, PilotStatus
+from pilots.models import Pilot, Programme
+from suppliers.models import Organisation
+
+from . import charts, figures
+from .choices import Certainty
+from .exports import Cell, Column, Table, amount, decimal, difference, export_response, usd, yes_no
+
+NUM = True
+
+
+def _pilot(request, pk):
+    return access.get_object_or_404(
+        request.user,
+        Pilot.objects.select_related("programme__facilitator", "supplier__organisation"),
+        pk=pk,
+    )
+
+
+def _kind_labels():
+    return dict(Organisation._meta.get_field("kind").choices)
+
+
+def _page(request, template, context, tables, basename):
+    """The page, or the export of one of its tables that the query string asks for."""
+    return export_response(request, tables, basename) or render(
+        request, template, {**context, "tables": {table.name: table for table in tables}}
+    )
+
+
+# --- a pilot's costs and benefits ----------------------------------------------------------------
+
+
+def _cost_table(name, title, lines) -> Table:
+    table = Table(
+        name,
+        title,
+        [
+            Column(_("Description")),
+            Column(_("Phase")),
+            Column(_("Borne by")),
+            Column(_("Category")),
+            Column(_("Quantity")),
+            Column(_("Amount"), NUM),
+            Column(_("Currency")),
+            Column(_("USD"), NUM),
+            Column(_("Estimated or actual")),
+            Column(_("Person-days"), NUM),
+            Column(_("FTE"), NUM),
+            Column(_("USD as stated"), NUM),
+            Column(_("Difference (USD)"), NUM),
+        ],
+    )
+    for line in lines:
+        item, stated = line.item, line.stated
+        table.add(
+            item.description,
+            item.phase.title if item.phase else None,
+            item.borne_by.name,
+            item.get_category_display(),
+            item.quantity_text or None,
+            amount(item.amount),
+            item.currency_id,
+            usd(line.converted.usd_exact)
+            if line.converted
+            else Cell(None, note=line.error and _("no rate"), tone="danger"),
+            Cell(
+                item.get_certainty_display(),
+                tone="warn" if item.certainty == Certainty.ESTIMATED else "",
+            ),
+            decimal(item.person_days),
+            Cell(item.fte_text or None),
+            usd(stated.stated),
+            difference(stated.difference),
+        )
+    return table
+
+
+def _totals_table(cost_benefit) -> Table:
+    table = Table(
+        "totals",
+        _("Total costs"),
+        [
+            Column(_("Currency")),
+            Column(_("Amount"), NUM),
+            Column(_("Rate (USD per unit)"), NUM),
+            Column(_("USD"), NUM),
+            Column(_("USD as stated"), NUM),
+            Column(_("Difference (USD)"), NUM),
+        ],
+        caption=_(
+            "The USD total is converted from the summed original amounts and rounded once, "
+            "so it can differ from the sum of the rounded lines."
+        ),
+    )
+    total = cost_benefit.total
+    if total is None:
+        return table
+    for (currency, rate), summed in sorted(total.rates_used.items(), key=lambda kv: kv[0][0]):
+        table.add(
+            currency,
+            amount(summed),
+            Cell(rate.usd.normalize(), f"{rate.usd.normalize():f}"),
+            usd(summed * rate.usd),
+            None,
+            None,
+        )
+    stated = cost_benefit.stated_total
+    table.add_footer(
+        Cell(_("Total (USD)")),
+        None,
+        None,
+        usd(total.usd_exact),
+        usd(stated.stated) if stated else Cell(None),
+        difference(stated.difference) if stated else Cell(None),
+    )
+    return table
+
+
+def _benefit_table(name, title, benefits) -> Table:
+    table = Table(
+        name,
+        title,
+        [
+            Column(_("Incentive")),
+            Column(_("Description")),
+            Column(_("Phase")),
+            Column(_("Amount"), NUM),
+            Column(_("Currency")),
+            Column(_("USD"), NUM),
+            Column(_("Per")),
+        ],
+    )
+    for benefit, converted in benefits:
+        table.add(
+            benefit.get_incentive_display(),
+            benefit.description,
+            benefit.phase.title if benefit.phase else None,
+            amount(benefit.amount),
+            benefit.currency_id,
+            usd(converted.usd_exact) if converted else Cell(None),
+            benefit.per or None,
+        )
+    return table
+
+
+@login_required
+def pilot_costs(request, pk):
+    pilot = _pilot(request, pk)
+    cost_benefit = figures.pilot_cost_benefit(request.user, pilot)
+    tables = [
+        _cost_table("hard_costs", _("Hard costs"), cost_benefit.hard),
+        _cost_table("soft_costs", _("Soft costs"), cost_benefit.soft),
+        _totals_table(cost_benefit),
+        _benefit_table("expected_benefits", _("Expected benefits"), cost_benefit.expected),
+        _benefit_table("received_benefits", _("Received benefits"), cost_benefit.received),
+    ]
+    return _page(
+        request,
+        "metrics/pilot_costs.html",
+        {
+            "pilot": pilot,
+            "cost_benefit": cost_benefit,
+            "rates": [rate.describe(currency) for currency, rate in cost_benefit.rates],
+            "can_edit": access.can_edit(request.user, pilot),
+        },
+        tables,
+        f"pilot-{pilot.pk}-costs",
+    )
+
+
+# --- a pilot's KPIs ---------------------------------------------------------------------------
+
+
+def _point_cell(point, *, missing_note="", derived=False):
+    if point is None:
+        return Cell(None, note=missing_note, tone="danger" if missing_note else "")
+    notes = []
+    if derived:
+        notes.append(_("derived from the target change"))
+    if not point.confirmed:
+        notes.append(_("unconfirmed"))
+    return decimal(point.value, note="; ".join(notes), tone="warn" if not point.confirmed else "")
+
+
+def _kpi_table(rows) -> Table:
+    table = Table(
+        "kpis",
+        _("Indicators"),
+        [
+            Column(_("Indicator")),
+            Column(_("Unit")),
+            Column(_("Baseline"), NUM),
+            Column(_("Baseline period")),
+            Column(_("Latest"), NUM),
+            Column(_("Latest period")),
+            Column(_("Change"), NUM),
+            Column(_("% change"), NUM),
+            Column(_("Improved")),
+            Column(_("Target"), NUM),
+            Column(_("Target gap"), NUM),
+            Column(_("Projected savings"), NUM),
+            Column(_("Savings currency")),
+            Column(_("Projected savings (USD)"), NUM),
+        ],
+    )
+    for row in rows:
+        indicator = row.indicator
+        name_note = _("computed from counts") if row.computed_from_counts else ""
+        table.add(
+            Cell(indicator.name, note=name_note, tone="muted"),
+            indicator.unit,
+            _point_cell(row.baseline, missing_note=_("no baseline")),
+            _period(row.baseline),
+            _point_cell(row.latest),
+            _period(row.latest),
+            decimal(row.change),
+            decimal(row.pct_change, 1),
+            yes_no(row.improved),
+            _point_cell(row.target, derived=row.target_is_derived),
+            decimal(row.target_gap),
+            amount(row.projected_savings),
+            row.tracked.unit_cost_currency_id if row.projected_savings is not None else None,
+            usd(row.savings.usd_exact) if row.savings else Cell(None),
+        )
+    return table
+
+
+def _period(point):
+    if point is None:
+        return Cell(None)
+    text = f"{point.period_start.isoformat()} – {point.period_end.isoformat()}"
+    return Cell(text)
+
+
+def _series_table(row) -> Table:
+    table = Table(
+        f"series_{row.tracked.pk}",
+        row.indicator.name,
+        [
+            Column(_("Figure")),
+            Column(_("Period from")),
+            Column(_("Period to")),
+            Column(row.indicator.unit, NUM),
+            Column(_("Confirmed")),
+        ],
+    )
+    labelled = ([(_("Baseline"), row.baseline)] if row.baseline else []) + [
+        (_("Actual"), point) for point in row.actuals
+    ]
+    for label, point in labelled:
+        table.add(
+            label,
+            point.period_start,
+            point.period_end,
+            decimal(point.value),
+            yes_no(point.confirmed),
+        )
+    if row.target:
+        table.add(
+            _("Target (derived)") if row.target_is_derived else _("Target"),
+            row.target.period_start if not row.target_is_derived else None,
+            row.target.period_end if not row.target_is_derived else None,
+            decimal(row.target.value),
+            yes_no(row.target.confirmed),
+        )
+    return table
+
+
+def _breakdown_table(rows) -> Table:
+    table = Table(
+        "breakdowns",
+        _("Breakdowns by sex and contract type"),
+        [
+            Column(_("Indicator")),
+            Column(_("Figure")),
+            Column(_("Period from")),
+            Column(_("Period to")),
+            Column(_("Sex")),
+            Column(_("Contract type")),
+            Column(_("Value"), NUM),
+            Column(_("Status")),
+        ],
+        caption=_("Shown apart: the totals above do not add these up again."),
+    )
+    for row in rows:
+        for observation in row.breakdowns:
+            table.add(
+                row.indicator.name,
+                observation.get_kind_display(),
+                observation.period_start,
+                observation.period_end,
+                observation.get_sex_display() or None,
+                observation.get_contract_type_display() or None,
+                decimal(observation.value),
+                Cell(
+                    observation.get_status_display(),
+                    tone="" if observation.status == "confirmed" else "warn",
+                ),
+            )
+    return table
+
+
+def _kpi_chart(row):
+    baseline = (row.baseline.period_end, row.baseline.value) if row.baseline else None
+    actuals = [(point.period_end, point.value) for point in row.actuals]
+    values = ", ".join(
+        f"{end.isoformat()}: {charts.number_text(value)}"
+        for end, value in [*([baseline] if baseline else []), *actuals]
+    )
+    desc = _("%(indicator)s in %(unit)s, baseline and actuals by period end: %(values)s.") % {
+        "indicator": row.indicator.name,
+        "unit": row.indicator.unit,
+        "values": values or _("none yet"),
+    }
+    if row.target is not None:
+        desc += " " + _("Target: %(target)s.") % {"target": charts.number_text(row.target.value)}
+    return charts.kpi_chart(
+        chart_id=f"kpi-chart-{row.tracked.pk}",
+        title=row.indicator.name,
+        desc=desc,
+        unit=row.indicator.unit,
+        baseline=baseline,
+        actuals=actuals,
+        target=row.target.value if row.target else None,
+        labels={"actual": _("Actual"), "baseline": _("Baseline"), "target": _("Target")},
+    )
+
+
+@login_required
+def pilot_kpis(request, pk):
+    pilot = _pilot(request, pk)
+    rows = figures.pilot_kpis(request.user, pilot)
+    series = [_series_table(row) for row in rows]
+    tables = [_kpi_table(rows), _breakdown_table(rows), *series]
+    wants_export = bool(request.GET.get("export"))
+    indicators = [
+        {
+            "row": row,
+            "series": table,
+            "baseline_text": row.baseline and charts.number_text(row.baseline.value),
+            "latest_text": row.latest and charts.number_text(row.latest.value),
+            "chart": None if wants_export else _kpi_chart(row),
+        }
+        for row, table in zip(rows, series, strict=True)
+    ]
+    return _page(
+        request,
+        "metrics/pilot_kpis.html",
+        {
+            "pilot": pilot,
+            "indicators": indicators,
+            "missing_baselines": [row for row in rows if row.missing_baseline],
+            "can_edit": access.can_edit(request.user, pilot),
+        },
+        tables,
+        f"pilot-{pilot.pk}-kpis",
+    )
+
+
+# --- the programme dashboard ---------------------------------------------------------------------
+
+
+def _pilots_table(pilots, cost_by_pilot) -> Table:
+    table = Table(
+        "pilots",
+        _("Pilots"),
+        [
+            Column(_("Pilot")),
+            Column(_("Supplier")),
+            Column(_("Approach")),
+            Column(_("Status")),
+            Column(_("Achievement of objectives")),
+            Column(_("Cost (USD)"), NUM),
+        ],
+        caption=_("Actual costs counted in the resource analysis."),
+    )
+    for pilot in pilots:
+        table.add(
+            Cell(pilot.title, href=pilot.get_absolute_url()),
+            pilot.supplier.organisation.name,
+            pilot.get_approach_display() or None,
+            pilot.get_status_display(),
+            pilot.get_objectives_achievement_display() or None,
+            usd(cost_by_pilot.get(pilot.pk)),
+        )
+    return table
+
+
+def _count_table(name, title, label, choices, counts) -> Table:
+    table = Table(name, title, [Column(label), Column(_("Pilots"), NUM)])
+    for value, text in choices:
+        if counts.get(value):
+            table.add(str(text), counts[value])
+    if counts.get(""):
+        table.add(_("Not assessed yet"), counts[""])
+    return table
+
+
+def _resource_table(analysis) -> Table:
+    kinds = _kind_labels()
+    table = Table(
+        "resources",
+        _("Resource analysis"),
+        [
+            Column(_("Pilot")),
+            Column(_("Borne by")),
+            Column(_("FTE"), NUM),
+            Column(_("Person-days"), NUM),
+            Column(_("USD"), NUM),
+            Column(_("USD as stated"), NUM),
+            Column(_("Difference (USD)"), NUM),
+        ],
+        caption=_(
+            "Actual costs only; estimated costs and costs left out with a reason are listed "
+            "below. Differences are computed minus stated."
+        ),
+    )
+    for row in analysis.rows:
+        table.add(
+            row.pilot.title if row.pilot else _("Overall project management"),
+            str(kinds.get(row.organisation_kind, row.organisation_kind)) or None,
+            Cell(row.fte_text or None),
+            decimal(row.person_days),
+            usd(row.usd.computed),
+            usd(row.usd.stated),
+            difference(row.usd.difference),
+        )
+    table.add_footer(
+        _("Total"),
+        None,
+        None,
+        None,
+        usd(analysis.total.computed),
+        usd(analysis.total.stated),
+        difference(analysis.total.difference),
+    )
+    return table
+
+
+def _left_out_table(analysis) -> Table:
+    table = Table(
+        "left_out",
+        _("Costs not counted"),
+        [
+            Column(_("Pilot")),
+            Column(_("Description")),
+            Column(_("Amount"), NUM),
+            Column(_("Currency")),
+            Column(_("Why")),
+        ],
+    )
+    for item in analysis.left_out:
+        table.add(
+            item.pilot.title if item.pilot else _("Overall project management"),
+            item.description,
+            amount(item.amount),
+            item.currency_id,
+            item.excluded_reason or item.get_certainty_display(),
+        )
+    return table
+
+
+def _participation_table(rows) -> Table:
+    table = Table(
+        "participation",
+        _("Stakeholder participation"),
+        [
+            Column(_("Organisation kind")),
+            Column(_("Expected"), NUM),
+            Column(_("Taking part"), NUM),
+            Column(_("As stated"), NUM),
+            Column(_("Difference"), NUM),
+            Column(_("Organisations")),
+        ],
+    )
+    for row in rows:
+        stated = row.actual
+        table.add(
+            row.label,
+            row.expected,
+            decimal(stated.computed, 0),
+            Cell(stated.stated.normalize(), stated.stated_text or None)
+            if stated.stated is not None
+            else Cell(None),
+            difference(stated.difference),
+            "; ".join(organisation.name for organisation in row.organisations) or None,
+        )
+    return table
+
+
+def _reach_table(name, title, first, rows) -> Table:
+    table = Table(
+        name,
+        title,
+        [
+            Column(first),
+            Column(_("Cost (USD)"), NUM),
+            Column(_("Suppliers"), NUM),
+            Column(_("Cost per supplier (USD)"), NUM),
+            Column(_("Workers"), NUM),
+            Column(_("Cost per worker (USD)"), NUM),
+        ],
+    )
+    for row in rows:
+        table.add(
+            row.label,
+            usd(row.usd),
+            row.suppliers,
+            usd(row.per_supplier),
+            row.workers,
+            decimal(row.per_worker),
+        )
+    return table
+
+
+@login_required
+def programme_dashboard(request, pk):
+    programme = access.get_object_or_404(
+        request.user, Programme.objects.select_related("facilitator"), pk=pk
+    )
+    pilots = list(
+        Pilot.objects.visible_to(request.user)
+        .with_list_related()
+        .filter(programme=programme)
+        .order_by("id")
+    )
+    analysis = figures.resource_analysis(request.user, programme)
+    reach = figures.cost_per_reach(request.user, programme)
+    participation = figures.stakeholder_participation(request.user, programme)
+    cost_by_pilot = {row.pilots[0].pk: row.usd for row in reach["by_pilot"]}
+    statuses = Counter(pilot.status for pilot in pilots)
+    achievements = Counter(pilot.objectives_achievement or "" for pilot in pilots)
+    tables = [
+        _pilots_table(pilots, cost_by_pilot),
+        _count_table("status", _("Pilots by status"), _("Status"), PilotStatus.choices, statuses),
+        _count_table(
+            "achievement",
+            _("Pilots by achievement of objectives"),
+            _("Achievement of objectives"),
+            Achievement.choices,
+            achievements,
+        ),
+        _resource_table(analysis),
+        _left_out_table(analysis),
+        _participation_table(participation),
+        _reach_table(
+            "reach_by_pilot",
+            _("Cost per supplier and per worker reached, by pilot"),
+            _("Pilot"),
+            reach["by_pilot"],
+        ),
+        _reach_table(
+            "reach_by_approach",
+            _("Cost per supplier and per worker reached, by approach"),
+            _("Approach"),
+            reach["by_approach"],
+        ),
+    ]
+    chart_pilots = None
+    chart_status = None
+    if not request.GET.get("export"):
+        chart_pilots = charts.bar_chart(
+            chart_id="chart-cost-per-pilot",
+            title=_("Cost per pilot (USD)"),
+            desc="; ".join(
+                f"{pilot.title}: {charts.number_text(cost_by_pilot.get(pilot.pk), 0)}"
+                for pilot in pilots
+            ),
+            labels=[pilot.title for pilot in pilots],
+            values=[usd(cost_by_pilot.get(pilot.pk)).value for pilot in pilots],
+            unit=_("USD"),
+        )
+        status_rows = tables[1].rows
+        chart_status = charts.bar_chart(
+            chart_id="chart-pilot-status",
+            title=_("Pilots by status"),
+            desc="; ".join(f"{row[0].display}: {row[1].display}" for row in status_rows),
+            labels=[row[0].display for row in status_rows],
+            values=[row[1].value for row in status_rows],
+            unit=_("Pilots"),
+        )
+    return _page(
+        request,
+        "metrics/programme_dashboard.html",
+        {
+            "programme": programme,
+            "analysis": analysis,
+            "chart_pilots": chart_pilots,
+            "chart_status": chart_status,
+        },
+        tables,
+        f"programme-{programme.pk}",
+    )
+
+
+urlpatterns = [
+    path("pilots/<int:pk>/costs/", pilot_costs, name="pilot-costs"),
+    path("pilots/<int:pk>/kpis/", pilot_kpis, name="pilot-kpis"),
+    path("programmes/<int:pk>/", programme_dashboard, name="programme-dashboard"),
+]

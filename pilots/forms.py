@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from csrplatform import access
 from csrplatform.forms import ScopedModelForm
+from csrplatform.widgets import SearchSelect
 from suppliers.models import Organisation
 
 from .choices import ParticipantRole, PilotStatus
@@ -72,6 +73,8 @@ class PilotCreateForm(ScopedModelForm):
         )
         widgets = {
             **_dates("planned_start", "planned_end"),
+            # Thousands of suppliers: searched as the user types, never all listed.
+            "supplier": SearchSelect("suppliers"),
             "context": forms.Textarea(attrs={"rows": 3}),
             "objectives": forms.Textarea(attrs={"rows": 3}),
         }

@@ -1,31 +1,6 @@
 from django.db import migrations
 
-# The currencies the programmes in seeds/ use, and those of the main sourcing countries.
-CURRENCIES = [
-    ("USD", "US dollar"),
-    ("CNY", "Renminbi (RMB)"),
-    ("HKD", "Hong Kong dollar"),
-    ("TWD", "New Taiwan dollar"),
-    ("EUR", "Euro"),
-    ("GBP", "Pound sterling"),
-    ("JPY", "Japanese yen"),
-    ("INR", "Indian rupee"),
-    ("BDT", "Bangladeshi taka"),
-    ("VND", "Vietnamese dong"),
-    ("IDR", "Indonesian rupiah"),
-    ("THB", "Thai baht"),
-    ("MYR", "Malaysian ringgit"),
-    ("PHP", "Philippine peso"),
-    ("KHR", "Cambodian riel"),
-    ("PKR", "Pakistani rupee"),
-    ("LKR", "Sri Lankan rupee"),
-    ("TRY", "Turkish lira"),
-    ("MXN", "Mexican peso"),
-    ("BRL", "Brazilian real"),
-    ("ZAR", "South African rand"),
-    ("ETB", "Ethiopian birr"),
-    ("KES", "Kenyan shilling"),
-]
+from metrics.currencies import CURRENCIES
 
 
 def add_currencies(apps, schema_editor):

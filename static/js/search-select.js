@@ -1,5 +1,7 @@
 // Search-as-you-type choice (csrplatform/widgets.py SearchSelect): htmx fetches the matches
-// into the box's option list; a click here stores the chosen id in the hidden input.
+// into the box's option list; a click here stores the chosen id in the hidden input. The box's
+// own hx-* attributes override those of an enclosing form (e.g. hx-swap="none" of inline
+// validation), which htmx would otherwise apply to the lookup too.
 (function () {
   "use strict";
 
@@ -17,10 +19,13 @@
     var option = event.target.closest(".search-select-option");
     if (option && box(option)) {
       var container = box(option);
-      container.querySelector("input[type=hidden]").value = option.dataset.value;
+      var hidden = container.querySelector("input[type=hidden]");
+      hidden.value = option.dataset.value;
       container.querySelector(".search-select-input").value = option.textContent;
       close(container);
       event.preventDefault();
+      // A script's change fires no event: say so, for a form that validates on change.
+      hidden.dispatchEvent(new Event("change", { bubbles: true }));
       return;
     }
     document.querySelectorAll("[data-search-select]").forEach(function (container) {

@@ -4,12 +4,14 @@ openapi-python-client, used exactly as generated, runs a pilot and a corrective 
 Nothing here calls the API by hand: every request goes through the generated modules.
 """
 
+import datetime
 import importlib
 import io
 import subprocess
 import sys
 import urllib.request
 from pathlib import Path
+from urllib.parse import parse_qs, urlparse
 
 import pytest
 
@@ -238,3 +240,129 @@ def test_a_corrective_action_goes_from_evidence_to_verification_through_the_gene
         generated, "corrective_actions_history_list", client=customer, id=audits.action_x.pk
     )
     assert len(history) >= 2
+
+
+def test_the_metrics_api_serves_a_partner_through_the_generated_client(
+    transactional_db, live_server, generated, world, pilots
+):
+    """The figures a partner's system pulls: rates, costs, KPI figures entered, confirmed and
+    paged by cursor, the computed pilot and programme figures, and the CSV export."""
+    models = importlib.import_module("csr_client.models")
+    facilitator = client_for(generated, live_server, world.users["facilitator"])
+    supplier = client_for(generated, live_server, world.users["supplier"])
+    ngo = client_for(generated, live_server, world.users["ngo"])
+
+    # A transactional test may start without the currencies the migration adds.
+    from metrics.currencies import ensure_currencies
+
+    ensure_currencies(("CNY", "USD"))
+    call(
+        generated,
+        "currencies_create",
+        client=facilitator,
+        body=models.CurrencyRequest(code="SGD", name="Singapore dollar"),
+    )
+    currencies = call(generated, "currencies_list", client=ngo, page_size=200)
+    assert {"CNY", "USD", "SGD"} <= {row.code for row in currencies.results}
+    rate = call(
+        generated,
+        "exchange_rates_create",
+        client=facilitator,
+        body=models.ExchangeRateRequest(
+            organisation=world.facilitator_org.pk,
+            currency="CNY",
+            valid_from=datetime.date(2008, 1, 1),
+            usd="0.142741",
+        ),
+    )
+    assert call(generated, "exchange_rates_retrieve", client=ngo, id=rate.id).usd == "0.1427410000"
+    cost = call(
+        generated,
+        "cost_items_create",
+        client=facilitator,
+        body=models.CostItemRequest(
+            programme=pilots.programme.pk,
+            pilot=pilots.pilot_x.pk,
+            borne_by=world.supplier_x.organisation_id,
+            nature=models.NatureEnum.HARD,
+            category=models.CategoryEnum.CONSULTANTS,
+            description="Trainers",
+            amount="56800",
+            currency="CNY",
+            on_date=datetime.date(2008, 3, 1),
+        ),
+    )
+    assert (cost.usd, cost.rate, cost.rate_pinned) == ("8108", "0.142741", False)
+    assert [row.id for row in call(generated, "cost_items_list", client=ngo).results] == [cost.id]
+
+    indicator = call(
+        generated,
+        "indicators_create",
+        client=facilitator,
+        body=models.IndicatorRequest(
+            name="Injuries", unit="injuries a year", better=models.BetterEnum.LOWER
+        ),
+    )
+    call(
+        generated,
+        "tracked_indicators_create",
+        client=facilitator,
+        body=models.PilotIndicatorRequest(
+            pilot=pilots.pilot_x.pk,
+            indicator=indicator.id,
+            target_change_pct="-50",
+            unit_cost="3000",
+            unit_cost_currency="CNY",
+        ),
+    )
+    for kind, value, year in (("baseline", "131", 2007), ("actual", "100", 2008)):
+        entered = call(
+            generated,
+            "observations_create",
+            client=supplier,
+            body=models.ObservationRequest(
+                indicator=indicator.id,
+                supplier=world.supplier_x.pk,
+                pilot=pilots.pilot_x.pk,
+                period_start=datetime.date(year, 1, 1),
+                period_end=datetime.date(year, 6, 30),
+                value=value,
+                kind=models.ObservationKindEnum(kind),
+                source=models.SourceEnum.SELF_REPORTED,
+            ),
+        )
+        assert entered.status == models.ObservationStatusEnum.SUBMITTED
+        confirmed = call(
+            generated,
+            "observations_confirm_create",
+            client=ngo,
+            id=entered.id,
+            body=models.ConfirmRequest(note="Checked"),
+        )
+        assert confirmed.status == models.ObservationStatusEnum.CONFIRMED
+    first = call(generated, "observations_list", client=ngo, indicator=indicator.id, page_size=1)
+    cursor = parse_qs(urlparse(first.next_).query)["cursor"][0]
+    second = call(
+        generated,
+        "observations_list",
+        client=ngo,
+        indicator=indicator.id,
+        page_size=1,
+        cursor=cursor,
+    )
+    assert [first.results[0].kind, second.results[0].kind] == ["actual", "baseline"]
+    assert second.next_ is None
+
+    figures = call(generated, "pilot_figures_retrieve", client=ngo, id=pilots.pilot_x.pk)
+    (kpi,) = figures.kpis
+    assert (kpi.baseline.value, kpi.latest.value, kpi.target.value) == ("131", "100", "65.5")
+    assert (kpi.projected_savings.amount, kpi.projected_savings.currency) == ("196500", "CNY")
+    assert figures.cost_benefit.total_usd.computed == "8108"
+    programme = call(
+        generated, "programme_figures_retrieve", client=facilitator, id=pilots.programme.pk
+    )
+    assert programme.resource_analysis.total.computed == "8108"
+    export = importlib.import_module("csr_client.api.observations.observations_export")
+    answer = export.sync_detailed(client=ngo, indicator=indicator.id)
+    assert answer.status_code == 200
+    assert answer.content.decode("utf-8-sig").count("\n") == 3

@@ -2,12 +2,14 @@
 the pages (inline validation, dropdowns in scope, 404 for whoever may not record)."""
 
 import datetime
+import re
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils.html import escape
 
 from audits import services
 from audits.models import Audit, Finding
@@ -326,7 +328,8 @@ def record_page_queries(client, url):
 def test_the_record_pages_cost_the_same_for_few_and_many_facilities_and_clauses(
     world, audits, page_client
 ):
-    from audits.forms import FACILITY_SHOWN
+    import factory
+
     from tests.factories import FacilityFactory
 
     client = page_client("facilitator")
@@ -335,7 +338,9 @@ def test_the_record_pages_cost_the_same_for_few_and_many_facilities_and_clauses(
         reverse("audits:finding_add", args=[audits.audit_x.pk]),
     )
     few = (record_page_queries(client, record), record_page_queries(client, add))
-    FacilityFactory.create_batch(FACILITY_SHOWN + 5, supplier=world.supplier_x)
+    FacilityFactory.create_batch(
+        25, supplier=world.supplier_x, name=factory.Sequence(lambda n: f"Extra plant {n}")
+    )
     for number in range(30):
         services.clause_save(
             actor=world.users["facilitator"],
@@ -344,11 +349,74 @@ def test_the_record_pages_cost_the_same_for_few_and_many_facilities_and_clauses(
             title=f"Clause {number}",
         )
     many = (record_page_queries(client, record), record_page_queries(client, add))
-    # Facilities: one page of at most FACILITY_SHOWN rows (then search), one query; clauses:
-    # one query shared by the three finding forms.
+    # Facilities, pilots and customers are searched as the user types: the page lists none
+    # of them; clauses: one query shared by the three finding forms.
     assert many == few
-    page = client.get(record)
-    assert len(page.context["audit_form"].facilities_shown) == FACILITY_SHOWN
-    assert "search to find the one audited" in page.content.decode()
-    narrowed = client.get(record + "?q=X+plant").context["audit_form"].facilities_shown
-    assert [facility.name for facility in narrowed] == ["X plant"]
+    html = client.get(record).content.decode()
+    assert "Extra plant" not in html
+    assert 'name="audit-facility" id="id_audit-facility" value=""' in html
+    # The box finds them, a page of matches at a time.
+    found = client.get(reverse("lookup", args=["record-facilities"]), {"term": "Extra"})
+    assert found.content.decode().count("search-select-option") == 20
+
+
+def test_the_record_page_searches_what_its_form_accepts(world, audits, pilots, page_client):
+    """Each box of the record page offers exactly the choices its field validates against,
+    shows the chosen one on a page re-rendered with errors, and a hidden id sent by hand is
+    refused with the field's usual error."""
+    from audits.forms import AuditRecordForm
+
+    def offered(client, name, **params):
+        response = client.get(reverse("lookup", args=[name]), params)
+        assert response.status_code == 200
+        return set(map(int, re.findall(r'data-value="(\d+)"', response.content.decode())))
+
+    for role in ("facilitator", "ngo"):
+        client = page_client(role)
+        user = world.users[role]
+        form = AuditRecordForm(user=user, prefix="audit")
+        assert offered(client, "record-pilots") == {
+            pilot.pk for pilot in form.fields["pilot"].queryset
+        }
+        assert offered(client, "record-facilities") == {
+            facility.pk for facility in form.fields["facility"].queryset
+        }
+        if "commissioned_by" in form.fields:
+            assert offered(client, "record-customers") == {
+                org.pk for org in form.fields["commissioned_by"].queryset
+            }
+    # Opened from a pilot, the facility box searches that pilot's supplier only, as the form.
+    ngo = page_client("ngo")
+    url = reverse("audits:audit_record") + f"?pilot={pilots.pilot_x.pk}"
+    assert offered(ngo, "record-facilities", pilot=pilots.pilot_x.pk) == {world.facility_x.pk}
+    page = ngo.get(url).content.decode()
+    assert f'hx-get="/lookup/record-facilities/?pilot={pilots.pilot_x.pk}"' in page
+    # The page's pilot is the form's current value: its box names it.
+    assert f'name="audit-pilot" id="id_audit-pilot" value="{pilots.pilot_x.pk}"' in page
+    assert f'value="{escape(pilots.pilot_x.title)}"' in page
+    lookup = reverse("lookup", args=["record-facilities"])
+    assert ngo.get(lookup, {"pilot": pilots.pilot_y.pk}).status_code == 404
+    assert offered(ngo, "record-facilities")  # its pilots' facilities, without a pilot
+    assert world.facility_y.pk not in offered(ngo, "record-facilities")
+
+    # Refused by hand, and re-rendered: the refused id is not shown, the chosen one is named.
+    facilitator = page_client("facilitator")
+    response = facilitator.post(
+        reverse("audits:audit_record"),
+        {
+            "audit-facility": world.facility_x.pk,
+            "audit-commissioned_by": 999999,
+            "audit-kind": "follow_up",
+            "audit-standard": audits.standard.pk,
+            "audit-start_date": "",
+            "audit-status": "reported",
+        },
+    )
+    assert response.status_code == 400
+    errors = response.context["forms"][0].errors
+    assert "Select a valid choice" in str(errors["commissioned_by"])
+    html = response.content.decode()
+    label = f"{world.facility_x.supplier.organisation.name} — {world.facility_x.name}"
+    assert f'value="{world.facility_x.pk}"' in html
+    assert escape(label) in html
+    assert 'name="audit-commissioned_by" id="id_audit-commissioned_by" value=""' in html

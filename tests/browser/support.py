@@ -57,3 +57,17 @@ def log_in(page, base_url, email):
     page.fill("input[name=password]", settings.DEMO_PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url(lambda url: "/login/" not in url)
+
+
+def pick(page, expect, name, term, label):
+    """Choose `label` in the search-as-you-type box of field `name` (SearchSelect): type
+    `term`, wait for the matches, click the one named `label`."""
+    box = page.locator("[data-search-select]").filter(has=page.locator(f"input[name='{name}']"))
+    box.locator(".search-select-input").fill(term)
+    option = box.locator(".search-select-option", has_text=label)
+    expect(option).to_be_visible()
+    option.click()
+    expect(box.locator(".search-select-input")).to_have_value(label)
+    expect(box.locator(f"input[name='{name}']")).not_to_have_value("")
+    expect(box.locator(".search-select-option")).to_have_count(0)
+    return box

@@ -8,9 +8,12 @@ import pytest
 from django.core.management import call_command
 
 from audits.models import Audit, Clause
-from tests.browser.support import browser_page, log_in
+from tests.browser.support import browser_page, log_in, pick
 
 pytestmark = pytest.mark.browser
+
+FACILITY = "Mentorship pilot supplier — Shenzhen factory"
+CUSTOMER = "Customer A (ICT brand)"
 
 
 def clause_ids(*keys):
@@ -32,12 +35,11 @@ def test_facilitator_records_an_audit_with_two_findings(
         page.get_by_role("link", name="Record an audit").click()
         expect(page.locator("h1")).to_have_text("Record an audit")
 
-        page.select_option(
-            "select[name=audit-facility]", label="Mentorship pilot supplier — Shenzhen factory"
-        )
+        # Facilities and customers are searched as the user types, then clicked.
+        facility = pick(page, expect, "audit-facility", "Mentorship Shenzhen", FACILITY)
         page.select_option("select[name=audit-kind]", value="follow_up")
         page.select_option("select[name=audit-standard]", label="EICC Code of Conduct")
-        page.select_option("select[name=audit-commissioned_by]", label="Customer A (ICT brand)")
+        customer = pick(page, expect, "audit-commissioned_by", "Customer A", CUSTOMER)
         page.fill("input[name=audit-audit_firm]", "Customer A's third-party auditor")
         page.fill("input[name=audit-start_date]", "2008-06-10")
         page.fill("input[name=audit-person_days]", "2")
@@ -49,6 +51,10 @@ def test_facilitator_records_an_audit_with_two_findings(
         page.get_by_role("button", name="Save").click()
         expect(page.locator("#errors-finding-1-clauses")).to_contain_text("required")
         assert not Audit.objects.filter(start_date="2008-06-10").exists()
+        # The page re-rendered with the errors still names the facility and customer chosen.
+        expect(facility.locator(".search-select-input")).to_have_value(FACILITY)
+        expect(customer.locator(".search-select-input")).to_have_value(CUSTOMER)
+        expect(facility.locator("input[name=audit-facility]")).not_to_have_value("")
 
         page.select_option("select[name=finding-1-clauses]", value=wages)
         page.fill("textarea[name=finding-1-root_cause]", "Orders peak in spring.")
@@ -63,6 +69,8 @@ def test_facilitator_records_an_audit_with_two_findings(
         expect(page.locator("body")).to_contain_text("Two new chemical containers unlabelled.")
         audit = Audit.objects.get(start_date="2008-06-10")
         assert page.url.endswith(f"/audits/{audit.pk}/")
+        assert f"{audit.facility.supplier.organisation.name} — {audit.facility.name}" == FACILITY
+        assert audit.commissioned_by.name == CUSTOMER
         findings = {f.description: f for f in audit.findings.prefetch_related("clauses__standard")}
         assert {
             (c.standard.code, c.reference)

@@ -9,8 +9,8 @@ import pytest
 from django.core.management import call_command
 
 from pilots.models import Document, Pilot, Programme
-from suppliers.models import Organisation
-from tests.browser.support import browser_page, log_in
+from suppliers.models import Organisation, Supplier
+from tests.browser.support import browser_page, log_in, pick
 
 pytestmark = pytest.mark.browser
 
@@ -43,7 +43,11 @@ def test_pilot_from_creation_to_an_uploaded_assessment(
         page.fill("input[name=title]", TITLE)
         page.select_option("select[name=pilot_type]", "worker_training")
         page.select_option("select[name=approach]", "group_training")
-        page.select_option("select[name=supplier]", label="Mentorship pilot supplier")
+        # Thousands of suppliers: typed and picked in the search box, not in a dropdown.
+        supplier = pick(page, expect, "supplier", "Mentorship", "Mentorship pilot supplier")
+        expect(supplier.locator("input[name=supplier]")).to_have_value(
+            str(Supplier.objects.get(organisation__name="Mentorship pilot supplier").pk)
+        )
         page.check(f"input[name=inviting_customers][value='{customer.pk}']")
         page.check(f"input[name=partners][value='{ngo.pk}']")
         page.get_by_role("button", name="Save").click()

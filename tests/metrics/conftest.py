@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 
 from metrics import services
+from metrics.currencies import ensure_currencies
 from metrics.models import Currency
 
 
@@ -35,6 +36,7 @@ class MetricsWorld:
 @pytest.fixture
 def figures(world, pilots):
     facilitator = world.users["facilitator"]
+    ensure_currencies()
     cny, hkd = Currency.objects.get(code="CNY"), Currency.objects.get(code="HKD")
     rate_cny = services.exchange_rate_save(
         actor=facilitator,

@@ -142,12 +142,23 @@ def test_the_pilots_cost_benefit(world, pilots, figures):
     assert [benefit.amount for benefit, _c in result.expected] == [D("196500")]
 
 
-def test_a_missing_rate_is_reported_not_raised(world, pilots, figures):
-    services.cost_item_save(
-        actor=world.users["facilitator"], programme=pilots.programme, pilot=pilots.pilot_x,
+def test_a_cost_needs_a_rate_and_one_corrected_later_is_reported_not_raised(world, pilots, figures):
+    user = world.users["facilitator"]
+    eur = Currency.objects.get(code="EUR")
+    cost = dict(
+        actor=user, programme=pilots.programme, pilot=pilots.pilot_x,
         borne_by=world.supplier_x.organisation, nature="hard", category="other",
-        description="Paid in euros", amount=D("100"), currency=Currency.objects.get(code="EUR"),
+        description="Paid in euros", amount=D("100"), currency=eur, on_date=date(2008, 3, 1),
     )  # fmt: skip
+    with pytest.raises(ValidationError) as refused:
+        services.cost_item_save(**cost)
+    assert "EUR" in refused.value.message_dict["currency"][0]
+    rate = services.exchange_rate_save(
+        actor=user, organisation=world.facilitator_org, currency=eur,
+        valid_from=date(2008, 1, 1), usd=D("1.5"),
+    )  # fmt: skip
+    services.cost_item_save(**cost)
+    services.exchange_rate_save(actor=user, rate=rate, valid_from=date(2008, 6, 1))
     result = f.pilot_cost_benefit(world.users["facilitator"], pilots.pilot_x)
     assert any("EUR" in message for message in result.missing_rates)
     assert result.total.usd == 8108

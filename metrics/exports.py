@@ -1,0 +1,201 @@
+"""The tables of the metrics pages, built once and shown, exported as CSV or exported as XLSX
+from the same cells, so that a download never says something the page does not.
+
+A page builds its `Table`s from `metrics.figures`; the template draws them with
+`metrics/_table.html`; `?export=csv&table=<name>` streams one of them, `?export=xlsx` (with or
+without `table=`) writes them to a workbook, one sheet per table.
+"""
+
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.http import Http404, HttpResponse
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
+
+from csrplatform.lists import _safe_cell, stream_csv
+
+from .charts import number_text
+from .money import round_usd
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@dataclass(frozen=True)
+class Column:
+    title: str
+    numeric: bool = False
+
+
+@dataclass(frozen=True)
+class Cell:
+    """What a table cell holds (`value`, exported), how the page writes it (`text`), and a
+    flag the page shows beside it (`note`, also exported when there is no value)."""
+
+    value: object = None
+    text: str | None = None
+    note: str = ""
+    tone: str = ""  # ok / warn / danger / muted: how the page colours the note or the cell
+    href: str = ""
+
+    @property
+    def display(self) -> str:
+        if self.text is not None:
+            return self.text
+        if self.value is None:
+            return "" if self.note else "—"
+        if isinstance(self.value, Decimal | int) and not isinstance(self.value, bool):
+            return number_text(self.value)
+        return str(self.value)
+
+    @property
+    def export_value(self):
+        if self.value is None:
+            return self.note or None
+        if isinstance(self.value, bool):
+            return _("yes") if self.value else _("no")
+        return self.value
+
+
+@dataclass
+class Table:
+    name: str
+    title: str
+    columns: Sequence[Column]
+    rows: list[list[Cell]] = field(default_factory=list)
+    footer: list[list[Cell]] = field(default_factory=list)
+    caption: str = ""
+
+    def add(self, *cells) -> None:
+        self.rows.append([_cell(cell) for cell in cells])
+
+    def add_footer(self, *cells) -> None:
+        self.footer.append([_cell(cell) for cell in cells])
+
+    @property
+    def header(self) -> list[str]:
+        return [str(column.title) for column in self.columns]
+
+    @property
+    def html_rows(self) -> list[list[tuple[Column, Cell]]]:
+        return [list(zip(self.columns, row, strict=True)) for row in self.rows]
+
+    @property
+    def html_footer(self) -> list[list[tuple[Column, Cell]]]:
+        return [list(zip(self.columns, row, strict=True)) for row in self.footer]
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.rows or self.footer)
+
+    def export_rows(self):
+        for row in self.rows + self.footer:
+            yield [cell.export_value for cell in row]
+
+
+def _cell(value) -> Cell:
+    return value if isinstance(value, Cell) else Cell(value)
+
+
+# --- cells that every table writes the same way ------------------------------------------------
+
+
+def usd(value: Decimal | None, **extra) -> Cell:
+    """A USD figure, by the rounding rule."""
+    rounded = round_usd(value)
+    return Cell(rounded, number_text(rounded, 0) if rounded is not None else None, **extra)
+
+
+def amount(value: Decimal | None) -> Cell:
+    """An original amount: its cents kept."""
+    return Cell(value, number_text(value, 2) if value is not None else None)
+
+
+def decimal(value: Decimal | None, places: int = 2, **extra) -> Cell:
+    if value is None:
+        return Cell(None, **extra)
+    shown = value.quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP)
+    return Cell(shown, number_text(shown, places), **extra)
+
+
+def difference(value: Decimal | None) -> Cell:
+    """Computed minus stated: highlighted when the two differ."""
+    if value is None:
+        return Cell(None)
+    if value == 0:
+        return Cell(value, "0", tone="ok")
+    sign = "+" if value > 0 else "−"
+    return Cell(value, f"{sign}{number_text(abs(value))}", tone="warn")
+
+
+def yes_no(value: bool | None) -> Cell:
+    if value is None:
+        return Cell(None)
+    return Cell(value, _("yes") if value else _("no"), tone="ok" if value else "danger")
+
+
+# --- responses ---------------------------------------------------------------------------------
+
+
+def _plain(value):
+    if isinstance(value, Decimal):
+        return f"{value.normalize():f}"
+    return value
+
+
+def export_response(request, tables: Sequence[Table], basename: str):
+    """The download the query string asks for, or None when it asks for the page."""
+    kind = request.GET.get("export")
+    if not kind:
+        return None
+    by_name = {table.name: table for table in tables}
+    wanted = request.GET.get("table")
+    if wanted and wanted not in by_name:
+        raise Http404(_("There is no such table on this page."))
+    if kind == "csv":
+        table = by_name.get(wanted) if wanted else (tables[0] if len(tables) == 1 else None)
+        if table is None:
+            raise Http404(_("Name the table to export as CSV."))
+        return stream_csv(
+            f"{basename}-{table.name}.csv",
+            table.header,
+            table.export_rows(),
+            lambda row: [_plain(value) for value in row],
+        )
+    if kind == "xlsx":
+        chosen = [by_name[wanted]] if wanted else list(tables)
+        suffix = f"-{wanted}" if wanted else ""
+        return xlsx_response(chosen, f"{basename}{suffix}.xlsx")
+    raise Http404(_("Export as csv or xlsx."))
+
+
+def xlsx_response(tables: Sequence[Table], filename: str) -> HttpResponse:
+    workbook = Workbook(write_only=True)
+    bold = Font(bold=True)
+    for table in tables:
+        sheet = workbook.create_sheet(title=table.name[:31])
+        header = []
+        for title in table.header:
+            cell = WriteOnlyCell(sheet, value=title)
+            cell.font = bold
+            header.append(cell)
+        sheet.append(header)
+        for row in table.export_rows():
+            sheet.append([_xlsx_value(value) for value in row])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    response = HttpResponse(buffer.getvalue(), content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _xlsx_value(value):
+    if value is None:
+        return None
+    if isinstance(value, int | Decimal) and not isinstance(value, bool):
+        return value  # a number the spreadsheet can add up
+    return _safe_cell(value)

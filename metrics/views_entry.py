@@ -1,0 +1,640 @@
+"""Entering costs, benefits, rates, indicators and KPI figures, and confirming figures.
+
+Facilitators enter a programme's figures; suppliers enter their own KPI figures, which the
+pilot's partner (or the facilitator) confirms or returns from the figure's page. Pages validate
+through csrplatform.editing and save through metrics.services; whatever the user may not
+change is a 404, like a missing id.
+"""
+
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, path, reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods, require_POST
+
+from csrplatform import access
+from csrplatform.accounts.models import User
+from csrplatform.editing import edit_page, error_text, form_errors_text, run_action
+from csrplatform.lists import filtered_list, paginate
+from csrplatform.reviews.models import Review, ReviewEvent, ReviewKind
+from pilots.models import Pilot, Programme
+
+from . import services
+from .choices import ObservationStatus
+from .filters import ObservationFilterSet
+from .forms import (
+    BenefitForm,
+    ConfirmForm,
+    CostItemForm,
+    ExchangeRateForm,
+    IndicatorForm,
+    ObservationForm,
+    PilotIndicatorForm,
+    ReturnForm,
+    StatedFigureForm,
+    observation_pilots,
+)
+from .models import (
+    Benefit,
+    CostItem,
+    ExchangeRate,
+    Indicator,
+    Observation,
+    PilotIndicator,
+    StatedFigure,
+)
+
+FORM_TEMPLATE = "metrics/entry_form.html"
+
+
+@dataclass
+class _Then:
+    """Where edit_page goes after a save (metrics rows have no page of their own)."""
+
+    url: str
+
+    def get_absolute_url(self):
+        return self.url
+
+
+def _url(name, pk, fallback):
+    try:
+        return reverse(name, args=[pk])
+    except NoReverseMatch:  # the read pages live in metrics.views
+        return fallback
+
+
+def pilot_costs_url(pilot_id):
+    return _url("metrics:pilot-costs", pilot_id, f"/metrics/pilots/{pilot_id}/costs/")
+
+
+def pilot_kpis_url(pilot_id):
+    return _url("metrics:pilot-kpis", pilot_id, f"/metrics/pilots/{pilot_id}/kpis/")
+
+
+def dashboard_url(programme_id):
+    return _url("metrics:programme-dashboard", programme_id, f"/metrics/programmes/{programme_id}/")
+
+
+def observation_url(observation):
+    return reverse("metrics:observation-detail", args=[observation.pk])
+
+
+def _figure_page(item):
+    """A programme figure's read page: its pilot's costs, or the programme's dashboard."""
+    if item.pilot_id:
+        return pilot_costs_url(item.pilot_id)
+    return dashboard_url(item.programme_id)
+
+
+def _data(request):
+    return request.POST if request.method == "POST" else None
+
+
+def _editable_programme(request, pk):
+    return access.get_object_or_404(
+        request.user, Programme.objects.select_related("facilitator"), access.EDIT, pk=pk
+    )
+
+
+def _initial_pilot(request, programme):
+    pilot_id = request.GET.get("pilot")
+    if not pilot_id:
+        return {}
+    pilot = access.get_or_404(
+        Pilot.objects.editable_by(request.user).filter(programme=programme), pk=pilot_id
+    )
+    return {"pilot": pilot.pk}
+
+
+def _refusal_on_form(exc):
+    """A service's PermissionDenied said on the form, like any other refusal."""
+    return ValidationError(error_text(exc))
+
+
+# --- costs, benefits, stated figures -----------------------------------------------------------
+
+
+def _programme_figure_page(request, programme, instance, *, form_class, save, title, message):
+    form = form_class(
+        _data(request),
+        instance=instance,
+        user=request.user,
+        programme=programme,
+        initial=_initial_pilot(request, programme) if instance.pk is None else None,
+    )
+
+    def do_save():
+        try:
+            saved = save(form)
+        except PermissionDenied as exc:
+            raise _refusal_on_form(exc) from exc
+        return _Then(_figure_page(saved))
+
+    back = (
+        _figure_page(instance)
+        if instance.pk
+        else (
+            pilot_costs_url(request.GET["pilot"])
+            if request.GET.get("pilot")
+            else dashboard_url(programme.pk)
+        )
+    )
+    return edit_page(
+        request,
+        forms=[form],
+        save=do_save,
+        template=FORM_TEMPLATE,
+        context={"title": title, "back": back, "programme": programme},
+        success_message=message,
+    )
+
+
+def _save_cost(request, programme, cost_item):
+    def save(form):
+        return services.cost_item_save(
+            actor=request.user, programme=programme, cost_item=cost_item, **form.cost_fields()
+        )
+
+    return save
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def cost_item_add(request, programme):
+    programme = _editable_programme(request, programme)
+    return _programme_figure_page(
+        request,
+        programme,
+        CostItem(programme=programme),
+        form_class=CostItemForm,
+        save=_save_cost(request, programme, None),
+        title=_("Add a cost"),
+        message=_("Cost saved."),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def cost_item_edit(request, pk):
+    cost_item = access.get_object_or_404(
+        request.user, CostItem.objects.select_related("programme"), access.EDIT, pk=pk
+    )
+    return _programme_figure_page(
+        request,
+        cost_item.programme,
+        cost_item,
+        form_class=CostItemForm,
+        save=_save_cost(request, cost_item.programme, cost_item),
+        title=_("Change a cost"),
+        message=_("Cost saved."),
+    )
+
+
+def _save_benefit(request, programme, benefit):
+    def save(form):
+        return services.benefit_save(
+            actor=request.user, programme=programme, benefit=benefit, **form.cleaned_data
+        )
+
+    return save
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def benefit_add(request, programme):
+    programme = _editable_programme(request, programme)
+    return _programme_figure_page(
+        request,
+        programme,
+        Benefit(programme=programme),
+        form_class=BenefitForm,
+        save=_save_benefit(request, programme, None),
+        title=_("Add a benefit"),
+        message=_("Benefit saved."),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def benefit_edit(request, pk):
+    benefit = access.get_object_or_404(
+        request.user, Benefit.objects.select_related("programme"), access.EDIT, pk=pk
+    )
+    return _programme_figure_page(
+        request,
+        benefit.programme,
+        benefit,
+        form_class=BenefitForm,
+        save=_save_benefit(request, benefit.programme, benefit),
+        title=_("Change a benefit"),
+        message=_("Benefit saved."),
+    )
+
+
+def _save_stated(request, programme, stated):
+    def save(form):
+        return services.stated_figure_save(
+            actor=request.user, programme=programme, stated=stated, **form.cleaned_data
+        )
+
+    return save
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def stated_figure_add(request, programme):
+    programme = _editable_programme(request, programme)
+    return _programme_figure_page(
+        request,
+        programme,
+        StatedFigure(programme=programme),
+        form_class=StatedFigureForm,
+        save=_save_stated(request, programme, None),
+        title=_("Record a figure as the source states it"),
+        message=_("Stated figure saved."),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def stated_figure_edit(request, pk):
+    stated = access.get_object_or_404(
+        request.user, StatedFigure.objects.select_related("programme"), access.EDIT, pk=pk
+    )
+    return _programme_figure_page(
+        request,
+        stated.programme,
+        stated,
+        form_class=StatedFigureForm,
+        save=_save_stated(request, stated.programme, stated),
+        title=_("Change a stated figure"),
+        message=_("Stated figure saved."),
+    )
+
+
+# --- exchange rates and indicators -------------------------------------------------------------
+
+
+def _require_facilitator_editor(request):
+    if not access.actor_for(request.user).is_facilitator_editor:
+        raise Http404
+
+
+@login_required
+def rate_list(request):
+    _require_facilitator_editor(request)
+    rates = (
+        ExchangeRate.objects.visible_to(request.user)
+        .with_list_related()
+        .order_by("organisation__name", "currency_id", "-valid_from")
+    )
+    return render(request, "metrics/entry_rates.html", paginate(request, rates))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def rate_edit(request, pk=None):
+    _require_facilitator_editor(request)
+    rate = (
+        access.get_object_or_404(request.user, ExchangeRate.objects.all(), access.EDIT, pk=pk)
+        if pk
+        else None
+    )
+    form = ExchangeRateForm(_data(request), instance=rate, user=request.user)
+
+    def save():
+        try:
+            services.exchange_rate_save(actor=request.user, rate=rate, **form.cleaned_data)
+        except PermissionDenied as exc:
+            raise _refusal_on_form(exc) from exc
+        return _Then(reverse("metrics:rate-list"))
+
+    return edit_page(
+        request,
+        forms=[form],
+        save=save,
+        template=FORM_TEMPLATE,
+        context={
+            "title": _("Change an exchange rate") if rate else _("Add an exchange rate"),
+            "back": reverse("metrics:rate-list"),
+            "intro": _("1 unit of the currency is worth this many US dollars from that day on."),
+        },
+        success_message=_("Exchange rate saved."),
+    )
+
+
+@login_required
+def indicator_list(request):
+    indicators = Indicator.objects.visible_to(request.user).select_related(
+        "numerator", "denominator"
+    )
+    return render(
+        request,
+        "metrics/entry_indicators.html",
+        {
+            **paginate(request, indicators),
+            "can_edit": access.actor_for(request.user).is_facilitator_editor,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def indicator_edit(request, pk=None):
+    _require_facilitator_editor(request)
+    indicator = (
+        access.get_object_or_404(request.user, Indicator.objects.all(), access.EDIT, pk=pk)
+        if pk
+        else None
+    )
+    form = IndicatorForm(_data(request), instance=indicator, user=request.user)
+
+    def save():
+        try:
+            services.indicator_save(actor=request.user, indicator=indicator, **form.cleaned_data)
+        except PermissionDenied as exc:
+            raise _refusal_on_form(exc) from exc
+        return _Then(reverse("metrics:indicator-list"))
+
+    return edit_page(
+        request,
+        forms=[form],
+        save=save,
+        template=FORM_TEMPLATE,
+        context={
+            "title": _("Change an indicator") if indicator else _("Add an indicator"),
+            "back": reverse("metrics:indicator-list"),
+        },
+        success_message=_("Indicator saved."),
+    )
+
+
+def _tracked_page(request, pilot, tracked):
+    form = PilotIndicatorForm(
+        _data(request),
+        instance=tracked or PilotIndicator(pilot=pilot),
+        user=request.user,
+    )
+
+    def save():
+        try:
+            services.pilot_indicator_save(
+                actor=request.user, pilot=pilot, tracked=tracked, **form.cleaned_data
+            )
+        except PermissionDenied as exc:
+            raise _refusal_on_form(exc) from exc
+        return _Then(pilot_kpis_url(pilot.pk))
+
+    return edit_page(
+        request,
+        forms=[form],
+        save=save,
+        template=FORM_TEMPLATE,
+        context={
+            "title": (_("Change a tracked indicator") if tracked else _("Track an indicator")),
+            "back": pilot_kpis_url(pilot.pk),
+            "pilot": pilot,
+            "intro": _(
+                "The pilot's KPI table, chart and projected savings are built from the "
+                "indicators it tracks."
+            ),
+        },
+        success_message=_("Tracked indicator saved."),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def tracked_add(request, pilot):
+    pilot = access.get_object_or_404(request.user, Pilot.objects.all(), access.EDIT, pk=pilot)
+    return _tracked_page(request, pilot, None)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def tracked_edit(request, pk):
+    tracked = access.get_object_or_404(
+        request.user, PilotIndicator.objects.select_related("pilot"), access.EDIT, pk=pk
+    )
+    return _tracked_page(request, tracked.pilot, tracked)
+
+
+# --- KPI figures -------------------------------------------------------------------------------
+
+
+def may_enter_observations(user) -> bool:
+    actor = access.actor_for(user)
+    return bool(actor.orgs_of_kind("supplier", writable=True)) or actor.is_facilitator_editor
+
+
+def _observation_page(request, observation):
+    pilot = indicator = None
+    if observation is None:
+        if request.GET.get("pilot"):
+            pilot = access.get_or_404(observation_pilots(request.user), pk=request.GET["pilot"])
+        if request.GET.get("indicator"):
+            indicator = access.get_or_404(
+                Indicator.objects.visible_to(request.user), pk=request.GET["indicator"]
+            )
+    form = ObservationForm(
+        _data(request),
+        instance=observation,
+        user=request.user,
+        pilot=pilot,
+        indicator=indicator,
+    )
+
+    def save():
+        try:
+            saved = services.observation_save(
+                actor=request.user, observation=observation, **form.observation_fields()
+            )
+        except PermissionDenied as exc:
+            raise _refusal_on_form(exc) from exc
+        return _Then(observation_url(saved))
+
+    if observation is not None:
+        back = observation_url(observation)
+    elif pilot is not None:
+        back = pilot_kpis_url(pilot.pk)
+    else:
+        back = reverse("metrics:observation-list")
+    return edit_page(
+        request,
+        forms=[form],
+        save=save,
+        template=FORM_TEMPLATE,
+        context={
+            "title": _("Correct a KPI figure") if observation else _("Enter a KPI figure"),
+            "back": back,
+            "pilot": pilot,
+            "intro": _(
+                "A supplier's figure waits for confirmation by the pilot's partner "
+                "(or the facilitator) before it counts as confirmed."
+            ),
+        },
+        success_message=_("KPI figure saved."),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def observation_add(request):
+    if not may_enter_observations(request.user):
+        raise Http404
+    return _observation_page(request, None)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def observation_edit(request, pk):
+    observation = access.get_object_or_404(
+        request.user, Observation.objects.with_list_related(), access.EDIT, pk=pk
+    )
+    return _observation_page(request, observation)
+
+
+@login_required
+def observation_list(request):
+    listing = filtered_list(
+        request,
+        queryset=Observation.objects.with_list_related(),
+        filterset_class=ObservationFilterSet,
+    )
+    return render(
+        request,
+        "metrics/entry_observations.html",
+        {
+            "filterset": listing.filterset,
+            "can_enter": may_enter_observations(request.user),
+            **paginate(request, listing.queryset),
+        },
+        status=listing.status,
+    )
+
+
+def _review_history(user, observation):
+    """Every step of every confirmation asked for the figure, oldest first; a person shows
+    only to whoever may see them (else their organisation)."""
+    events = list(
+        ReviewEvent.objects.filter(
+            review__in=Review.objects.for_subject(observation).of_kind(
+                ReviewKind.FIGURE_CONFIRMATION
+            )
+        )
+        .select_related("review__reviewer", "actor", "on_behalf_of")
+        .order_by("at", "id")
+    )
+    people = {event.actor_id for event in events}
+    seen = set(access.scope(user, User.objects.filter(pk__in=people)).values_list("pk", flat=True))
+    for event in events:
+        event.actor_shown = event.actor if event.actor_id in seen else None
+    return events
+
+
+@login_required
+def observation_detail(request, pk):
+    observation = access.get_object_or_404(
+        request.user,
+        Observation.objects.with_list_related().select_related("entered_by"),
+        pk=pk,
+    )
+    actor = access.actor_for(request.user)
+    pending = (
+        Review.objects.for_subject(observation)
+        .of_kind(ReviewKind.FIGURE_CONFIRMATION)
+        .pending()
+        .select_related("reviewer")
+        .first()
+    )
+    is_supplier = observation.supplier.organisation_id in actor.writable_org_ids
+    may_review = (
+        pending is not None
+        and not is_supplier
+        and (
+            pending.reviewer_id in actor.writable_org_ids
+            or (actor.is_facilitator_editor and access.can_edit(request.user, observation))
+        )
+    )
+    return render(
+        request,
+        "metrics/entry_observation.html",
+        {
+            "observation": observation,
+            "pending": pending,
+            "may_review": may_review,
+            "can_edit": access.can_edit(request.user, observation),
+            "history": _review_history(request.user, observation),
+            "kpis_url": pilot_kpis_url(observation.pilot_id) if observation.pilot_id else None,
+            "confirm_form": ConfirmForm(),
+            "return_form": ReturnForm(),
+            "returned": observation.status == ObservationStatus.RETURNED,
+        },
+    )
+
+
+MOVES = {
+    "confirm": (
+        ConfirmForm,
+        lambda actor, observation, data: services.observation_confirm(
+            actor=actor, observation=observation, note=data["note"]
+        ),
+        gettext_lazy("Figure confirmed."),
+    ),
+    "return": (
+        ReturnForm,
+        lambda actor, observation, data: services.observation_return(
+            actor=actor, observation=observation, reason=data["reason"]
+        ),
+        gettext_lazy("Figure returned to the supplier with your reason."),
+    ),
+}
+
+
+@login_required
+@require_POST
+def observation_move(request, pk, move):
+    if move not in MOVES:
+        raise Http404
+    observation = access.get_object_or_404(request.user, Observation.objects.all(), pk=pk)
+    form_class, service, message = MOVES[move]
+    form = form_class(request.POST)
+    if not form.is_valid():
+        messages.error(request, form_errors_text(form))
+        return redirect(observation_url(observation))
+    return run_action(
+        request,
+        observation_url(observation),
+        lambda: service(request.user, observation, form.cleaned_data),
+        message,
+    )
+
+
+urlpatterns = [
+    path("programmes/<int:programme>/costs/new/", cost_item_add, name="cost-add"),
+    path("costs/<int:pk>/edit/", cost_item_edit, name="cost-edit"),
+    path("programmes/<int:programme>/benefits/new/", benefit_add, name="benefit-add"),
+    path("benefits/<int:pk>/edit/", benefit_edit, name="benefit-edit"),
+    path("programmes/<int:programme>/stated/new/", stated_figure_add, name="stated-add"),
+    path("stated/<int:pk>/edit/", stated_figure_edit, name="stated-edit"),
+    path("rates/", rate_list, name="rate-list"),
+    path("rates/new/", rate_edit, name="rate-add"),
+    path("rates/<int:pk>/edit/", rate_edit, name="rate-edit"),
+    path("indicators/", indicator_list, name="indicator-list"),
+    path("indicators/new/", indicator_edit, name="indicator-add"),
+    path("indicators/<int:pk>/edit/", indicator_edit, name="indicator-edit"),
+    path("pilots/<int:pilot>/indicators/new/", tracked_add, name="tracked-add"),
+    path("tracked/<int:pk>/edit/", tracked_edit, name="tracked-edit"),
+    path("observations/", observation_list, name="observation-list"),
+    path("observations/new/", observation_add, name="observation-add"),
+    path("observations/<int:pk>/", observation_detail, name="observation-detail"),
+    path("observations/<int:pk>/edit/", observation_edit, name="observation-edit"),
+    path("observations/<int:pk>/<str:move>/", observation_move, name="observation-move"),
+]

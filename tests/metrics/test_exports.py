@@ -1,0 +1,145 @@
+"""Every table of the metrics pages downloads as CSV and XLSX with the figures the page shows,
+stated and difference columns included."""
+
+import csv
+import io
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from metrics import services
+
+
+def csv_rows(response) -> list[list[str]]:
+    body = b"".join(response.streaming_content).decode("utf-8").lstrip("\ufeff")
+    return list(csv.reader(io.StringIO(body)))
+
+
+def workbook(response):
+    return load_workbook(io.BytesIO(response.content), read_only=True)
+
+
+def url(name, pk, query=""):
+    return reverse(f"metrics:{name}", args=[pk]) + query
+
+
+def test_hard_costs_as_csv_match_the_page(page_client, figures, pilots):
+    response = page_client("facilitator").get(
+        url("pilot-costs", pilots.pilot_x.pk, "?export=csv&table=hard_costs")
+    )
+
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    assert f"pilot-{pilots.pilot_x.pk}-costs-hard_costs.csv" in response["Content-Disposition"]
+    header, *rows = csv_rows(response)
+    column = {title: index for index, title in enumerate(header)}
+    assert [row[column["USD"]] for row in rows] == ["685", "3426", "3426", "285", "285"]
+    assert [row[column["USD as stated"]] for row in rows] == ["685", "3426", "3426", "285", "285"]
+    assert {row[column["Difference (USD)"]] for row in rows} == {"0"}
+    assert rows[0][column["Quantity"]] == "300 × 4 times × 4 people"
+    assert rows[0][column["Amount"]] == "4800"
+    assert rows[0][column["Currency"]] == "CNY"
+
+
+def test_the_totals_export_carries_the_usd_total(page_client, figures, pilots):
+    response = page_client("facilitator").get(
+        url("pilot-costs", pilots.pilot_x.pk, "?export=csv&table=totals")
+    )
+
+    _header, *rows = csv_rows(response)
+    assert rows[0][:4] == ["CNY", "56800", "0.142741", "8108"]
+    assert rows[-1][0] == "Total (USD)"
+    assert rows[-1][3] == "8108"
+
+
+def test_all_tables_of_a_page_as_one_workbook(page_client, figures, pilots):
+    response = page_client("facilitator").get(url("pilot-costs", pilots.pilot_x.pk, "?export=xlsx"))
+
+    assert response.status_code == 200
+    book = workbook(response)
+    assert book.sheetnames == [
+        "hard_costs",
+        "soft_costs",
+        "totals",
+        "expected_benefits",
+        "received_benefits",
+    ]
+    hard = list(book["hard_costs"].iter_rows(values_only=True))
+    usd = hard[0].index("USD")
+    assert [row[usd] for row in hard[1:]] == [685, 3426, 3426, 285, 285]  # numbers, not text
+    benefits = list(book["expected_benefits"].iter_rows(values_only=True))
+    assert benefits[1][3] == 196500
+    assert benefits[1][5] == 28049
+    assert benefits[1][6] == "year"
+
+
+def test_the_kpi_table_exports_with_the_no_baseline_flag(page_client, figures, pilots):
+    client = page_client("facilitator")
+    x = client.get(url("pilot-kpis", pilots.pilot_x.pk, "?export=xlsx&table=kpis"))
+    y = client.get(url("pilot-kpis", pilots.pilot_y.pk, "?export=csv&table=kpis"))
+
+    header, *rows = list(workbook(x)["kpis"].iter_rows(values_only=True))
+    injuries = dict(zip(header, rows[0], strict=False))
+    assert injuries["Baseline"] == 131
+    assert injuries["Latest"] == 100
+    assert injuries["Projected savings"] == 196500
+    assert injuries["Savings currency"] == "CNY"
+    rate = dict(zip(header, rows[1], strict=False))  # trailing blanks dropped
+    assert Decimal(str(rate["Baseline"])) == Decimal("13.1")
+    assert rate["Latest"] == 10
+    header, overtime = csv_rows(y)
+    assert overtime[header.index("Baseline")] == "no baseline"
+    assert overtime[header.index("Latest")] == "70"
+
+
+def test_the_resource_analysis_exports_stated_and_difference(page_client, world, figures, pilots):
+    services.stated_figure_save(
+        actor=world.users["facilitator"],
+        programme=pilots.programme,
+        kind="resource_total_usd",
+        value=Decimal("87931"),
+        source="seeds/000 §V.3",
+    )
+    client = page_client("facilitator")
+    path = url("programme-dashboard", pilots.programme.pk)
+
+    _header, *rows = csv_rows(client.get(path + "?export=csv&table=resources"))
+    book = workbook(client.get(path + "?export=xlsx"))
+
+    assert rows[0][0] == "Overall project management"
+    assert rows[0][4] == "74949"
+    assert rows[-1][0] == "Total"
+    assert rows[-1][4:7] == ["87932", "87931", "1"]
+    sheet = list(book["resources"].iter_rows(values_only=True))
+    assert sheet[-1][4:7] == (87932, 87931, 1)
+    assert {"pilots", "status", "participation", "reach_by_pilot"} <= set(book.sheetnames)
+
+
+@pytest.mark.parametrize(
+    "query", ["?export=csv&table=nothing", "?export=pdf&table=totals", "?export=csv"]
+)
+def test_an_unknown_table_or_format_is_404(page_client, figures, pilots, query):
+    response = page_client("facilitator").get(url("pilot-costs", pilots.pilot_x.pk, query))
+
+    assert response.status_code == 404
+
+
+def test_a_formula_in_a_description_is_defused(page_client, world, figures, pilots):
+    services.benefit_save(
+        actor=world.users["facilitator"],
+        programme=pilots.programme,
+        pilot=pilots.pilot_x,
+        status="received",
+        incentive="external_intangible",
+        description='=HYPERLINK("http://example.com")',
+    )
+    client = page_client("facilitator")
+    path = url("pilot-costs", pilots.pilot_x.pk)
+
+    _header, row = csv_rows(client.get(path + "?export=csv&table=received_benefits"))
+    book = workbook(client.get(path + "?export=xlsx&table=received_benefits"))
+
+    assert row[1].startswith("'=")
+    assert list(book["received_benefits"].iter_rows(values_only=True))[1][1].startswith("'=")
