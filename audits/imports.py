@@ -5,12 +5,9 @@ kept as (row as numbered in the file, column, what to do about it). Only a file 
 single problem is written, through the services, in one transaction.
 """
 
-import csv
-import io
-import re
-import zipfile
+import sys
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
@@ -18,8 +15,12 @@ from django.db import transaction
 from django.db.models.functions import Lower
 from django.utils.translation import gettext as _
 
+from csrplatform import imports as reading
+from csrplatform.imports import ImportRefused, RowError
+from csrplatform.imports import Table as _Table
+from csrplatform.imports import parse_date as _parse_due_date
+from csrplatform.imports import text as _text
 from csrplatform.text import shorten
-from pilots.uploads import TYPE_NAMES, XLSX, clean_filename, sniff_content_type
 
 from . import services
 from .choices import Severity
@@ -60,39 +61,12 @@ MAX_XLSX_TAGS = 1_000_000
 # Cells right of this column are never read, so a cell placed at column XFD cannot make every
 # row 16,384 cells wide in memory.
 MAX_XLSX_COLUMNS = 50
-ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-CSV_DELIMITERS = (",", ";", "\t")
-
-
-@dataclass(frozen=True)
-class RowError:
-    """One problem: the row as numbered in the file (None: the whole file), the column
-    ("" when none applies) and what to change."""
-
-    row: int | None
-    column: str
-    message: str
-
-
-class ImportRefused(Exception):
-    """The file was not imported; `errors` says why, all of it at once where possible."""
-
-    def __init__(self, errors: list[RowError]):
-        super().__init__(errors)
-        self.errors = errors
 
 
 @dataclass
 class ImportResult:
     findings: int
     actions: int
-
-
-@dataclass
-class _Table:
-    header_row: int
-    header: list[str]
-    rows: list[tuple[int, list]]  # (row number in the file, cell values)
 
 
 @dataclass
@@ -116,217 +90,38 @@ class _PlannedFinding:
     actions: list = field(default_factory=list)
 
 
-def _refuse(message: str, *, row: int | None = None, column: str = ""):
-    raise ImportRefused([RowError(row, column, message)])
-
-
 # --- reading the file ----------------------------------------------------------------------------
 
 
-def _text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, datetime):
-        return value.date().isoformat() if value.time() == datetime.min.time() else str(value)
-    if isinstance(value, date):
-        return value.isoformat()
-    return str(value).strip()
-
-
-def _is_blank(cells) -> bool:
-    return all(_text(cell) == "" for cell in cells)
-
-
-def _table(numbered_rows) -> _Table:
-    """The first non-blank row is the header; blank rows are skipped but keep their numbers."""
-    header_row, header, rows = None, None, []
-    for number, cells in numbered_rows:
-        if number > MAX_ROW_NUMBER:
-            _refuse(
-                _(
-                    "The file goes on past row %(limit)s (empty rows count too); delete the rows "
-                    "below your findings, or split it into several files."
-                )
-                % {"limit": f"{MAX_ROW_NUMBER:,}"}
-            )
-        if _is_blank(cells):
-            continue
-        if header is None:
-            header_row, header = number, [_text(cell) for cell in cells]
-            continue
-        if len(rows) == MAX_ROWS:
-            _refuse(
-                _(
-                    "The file has more than %(limit)s rows below the header; "
-                    "split it into several files."
-                )
-                % {"limit": f"{MAX_ROWS:,}"}
-            )
-        rows.append((number, list(cells)))
-    if header is None:
-        _refuse(_("The file is empty."))
-    if not rows:
-        _refuse(_("The file has a header row but no rows below it."), row=header_row)
-    return _Table(header_row=header_row, header=header, rows=rows)
-
-
-def _csv_rows(data: bytes):
-    if b"\x00" in data:
-        _refuse(_("The file is neither a CSV text file nor an Excel workbook (XLSX)."))
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        _refuse(
-            _(
-                "The file is neither an Excel workbook (XLSX) nor a CSV file in UTF-8. "
-                "In Excel choose “CSV UTF-8” when saving, or upload the XLSX file."
-            )
+def _limits() -> reading.Limits:
+    """This import's limits, read from the module when a file comes (tests lower them)."""
+    return reading.limits_from(
+        sys.modules[__name__],
+        past_last_row=_(
+            "The file goes on past row %(limit)s (empty rows count too); delete the rows "
+            "below your findings, or split it into several files."
+        ),
+        too_big=_(
+            "The workbook is too big to import: it unpacks to more than %(limit)d MB, while "
+            "%(rows)s rows of findings need far less. Keep only the findings sheet (save a copy "
+            "without the other sheets, pictures and formatting), or split it into several files."
         )
-    # Excel writes “;” between cells where the decimal separator is a comma: the header row,
-    # which holds only column names, tells which separator this file uses.
-    first_line = text.lstrip("\r\n").split("\n", 1)[0]
-    delimiter = max(CSV_DELIMITERS, key=first_line.count)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
-    # Rows are numbered as a spreadsheet shows them: one per record, even when a quoted cell
-    # spans several lines.
-    number = 0
-    while True:
-        number += 1
-        try:
-            cells = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as exc:
-            _refuse(
-                _("This row cannot be read as CSV (%(reason)s); check its quotes.")
-                % {"reason": exc},
-                row=number,
-            )
-        yield number, cells
-
-
-def _check_workbook_size(data: bytes, unreadable: str) -> None:
-    """Refuse, in milliseconds, a workbook that would take the server long to read: too big
-    once unpacked, packed suspiciously tightly, or holding too many XML elements."""
-    too_big = _(
-        "The workbook is too big to import: it unpacks to more than %(limit)d MB, while "
-        "%(rows)s rows of findings need far less. Keep only the findings sheet (save a copy "
-        "without the other sheets, pictures and formatting), or split it into several files."
-    ) % {"limit": MAX_XLSX_UNPACKED_BYTES // 1_048_576, "rows": f"{MAX_ROWS:,}"}
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            members = archive.infolist()
-            if len(members) > MAX_XLSX_MEMBERS:
-                _refuse(too_big)
-            if sum(member.file_size for member in members) > MAX_XLSX_UNPACKED_BYTES:
-                _refuse(too_big)
-            for member in members:
-                if member.file_size > 1_048_576 and (
-                    member.file_size > MAX_XLSX_RATIO * max(member.compress_size, 1)
-                ):
-                    _refuse(
-                        _(
-                            "The workbook is packed in a way Excel never packs one (a part of "
-                            "it unpacks to more than %(ratio)d times its size); open it in "
-                            "Excel and save it again."
-                        )
-                        % {"ratio": MAX_XLSX_RATIO}
-                    )
-            # Count the tags while unpacking (the declared sizes bound what is unpacked).
-            tags = 0
-            for member in members:
-                with archive.open(member) as stream:
-                    while chunk := stream.read(1_048_576):
-                        tags += chunk.count(b"<")
-                        if tags > MAX_XLSX_TAGS:
-                            _refuse(too_big)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, RuntimeError, OSError):
-        _refuse(unreadable)
-
-
-def _xlsx_rows(data: bytes):
-    from openpyxl import load_workbook
-
-    unreadable = _("The Excel workbook cannot be read; open it in Excel and save it again.")
-    _check_workbook_size(data, unreadable)
-    # A damaged workbook fails in many different ways inside openpyxl, all the same to us.
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception:
-        _refuse(unreadable)
-    try:
-        sheet = workbook.worksheets[0]
-        # The size a workbook declares may be wrong or huge; read only the cells it has.
-        sheet.reset_dimensions()
-        rows = sheet.iter_rows(min_row=1, max_col=MAX_XLSX_COLUMNS, values_only=True)
-        yield from enumerate(rows, start=1)
-    except Exception:
-        _refuse(unreadable)
-    finally:
-        workbook.close()
+        % {"limit": MAX_XLSX_UNPACKED_BYTES // 1_048_576, "rows": f"{MAX_ROWS:,}"},
+    )
 
 
 def read_table(upload) -> _Table:
     """The upload's header and rows, or ImportRefused if it is not a file we can read."""
-    try:
-        clean_filename(getattr(upload, "raw_name", None) or upload.name or "")
-    except ValidationError as exc:
-        _refuse(" ".join(exc.messages))
-    if upload.size == 0:
-        _refuse(_("The file is empty."))
-    if upload.size > MAX_FILE_BYTES:
-        _refuse(
-            _("The file is larger than %(limit)d MB; split it into several files.")
-            % {"limit": MAX_FILE_BYTES // 1_048_576}
-        )
-    content_type = sniff_content_type(upload)
-    if content_type is not None and content_type != XLSX:
-        _refuse(
-            _("This is a %(kind)s file; upload a CSV file or an Excel workbook (XLSX).")
-            % {"kind": TYPE_NAMES[content_type]}
-        )
-    upload.seek(0)
-    data = upload.read()
-    upload.seek(0)
-    return _table(_xlsx_rows(data) if content_type == XLSX else _csv_rows(data))
+    limits = _limits()
+    data, is_xlsx = reading.upload_bytes(upload, limits)
+    return reading.read_table(data, is_xlsx, limits)
 
 
 # --- checking every row --------------------------------------------------------------------------
 
 
 def _check_header(table: _Table) -> dict[str, int]:
-    errors, positions = [], {}
-    for index, name in enumerate(table.header):
-        if not name:
-            continue
-        if name in positions:
-            errors.append(
-                RowError(table.header_row, name, _("This column appears twice; keep one."))
-            )
-        elif name not in COLUMNS:
-            errors.append(
-                RowError(
-                    table.header_row,
-                    name,
-                    _("Unknown column “%(name)s”; the columns are: %(columns)s.")
-                    % {"name": name, "columns": ", ".join(COLUMNS)},
-                )
-            )
-        positions.setdefault(name, index)
-    for name in COLUMNS:
-        if name not in positions:
-            errors.append(
-                RowError(
-                    table.header_row,
-                    name,
-                    _("Column “%(name)s” is missing; add it to the header row.") % {"name": name},
-                )
-            )
-    if errors:
-        raise ImportRefused(errors)
-    return positions
+    return reading.check_header(table, COLUMNS)
 
 
 def _parse_clause_refs(text: str) -> tuple[list[tuple[str, str]], list[str]]:
@@ -372,25 +167,6 @@ def _supplier_members(audit: Audit) -> dict:
         memberships__organisation_id=audit.facility.supplier.organisation_id, is_active=True
     )
     return {user.email.lower(): user for user in members}
-
-
-def _parse_due_date(value):
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    text = _text(value)
-    if ISO_DATE.fullmatch(text):
-        try:
-            return date.fromisoformat(text)
-        except ValueError:
-            raise ValueError(
-                _("“%(value)s” is not a day of the calendar; check the month and day.")
-                % {"value": text}
-            ) from None
-    raise ValueError(
-        _("“%(value)s” is not a date; write it as YYYY-MM-DD, e.g. 2026-03-31.") % {"value": text}
-    )
 
 
 def _check_row(number, values, *, clause_lookup, members, supplier_name, errors):
@@ -485,16 +261,7 @@ def _row_values(number, cells, positions, header, errors) -> dict:
     for index, cell in enumerate(cells):
         named = index < len(header) and header[index]
         if not named and _text(cell):
-            errors.append(
-                RowError(
-                    number,
-                    _("column %(number)d") % {"number": index + 1},
-                    _(
-                        "This cell is in a column without a name in the header row; "
-                        "move or delete it."
-                    ),
-                )
-            )
+            errors.append(reading.unnamed_cell_error(number, index))
     return values
 
 

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from csrplatform import access
 from csrplatform.accounts.models import User
-from csrplatform.editing import error_text, form_errors_text, run_action
+from csrplatform.editing import error_text, form_errors_text, run_action, run_move
 from csrplatform.lists import filtered_list, paginate, stream_csv
 from csrplatform.reviews.models import Review, ReviewKind
 from pilots.models import Pilot
@@ -360,14 +360,4 @@ def action_move(request, pk, move):
     if move not in MOVES:
         raise Http404
     action = access.get_object_or_404(request.user, CorrectiveAction.objects.all(), pk=pk)
-    form_class, service, message = MOVES[move]
-    form = form_class(request.POST, request.FILES)
-    if not form.is_valid():
-        messages.error(request, form_errors_text(form))
-        return redirect(action.get_absolute_url())
-    return run_action(
-        request,
-        action.get_absolute_url(),
-        lambda: service(request.user, action, form.cleaned_data),
-        message,
-    )
+    return run_move(request, MOVES, move, action, action.get_absolute_url())

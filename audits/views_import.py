@@ -1,7 +1,5 @@
 """The findings import page and its downloadable templates (CSV and XLSX)."""
 
-import csv
-import io
 from datetime import timedelta
 
 from django import forms
@@ -16,8 +14,8 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from csrplatform import access
+from csrplatform import imports as reading
 from csrplatform.widgets import SearchSelect
-from pilots.uploads import XLSX
 
 from . import imports
 from .models import Audit
@@ -127,46 +125,18 @@ def _example_row() -> list:
 
 
 def _csv_template() -> HttpResponse:
-    buffer = io.StringIO()
-    buffer.write("\ufeff")  # lets Excel read UTF-8 correctly
-    writer = csv.writer(buffer)
-    writer.writerow(imports.COLUMNS)
-    writer.writerow(
-        [value.isoformat() if hasattr(value, "isoformat") else value for value in _example_row()]
-    )
-    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="findings-import.csv"'
-    return response
+    return reading.csv_template("findings-import.csv", imports.COLUMNS, _example_row())
 
 
 def _xlsx_template() -> HttpResponse:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = _("Findings")
-    sheet.append(list(imports.COLUMNS))
-    sheet.append(_example_row())
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    sheet.cell(row=2, column=imports.COLUMNS.index("due_date") + 1).number_format = "yyyy-mm-dd"
-    for column_cells in sheet.columns:
-        sheet.column_dimensions[column_cells[0].column_letter].width = 24
-    sheet.freeze_panes = "A2"
-    help_sheet = workbook.create_sheet(_("Help"))
-    help_sheet.append([_("Column"), _("Required"), _("What to write")])
-    for name, required, text in _column_help():
-        help_sheet.append([name, _("yes") if required else _("no"), text])
-    help_sheet.append([])
-    help_sheet.append([_("Only the first sheet is imported.")])
-    help_sheet.column_dimensions["A"].width = 20
-    help_sheet.column_dimensions["C"].width = 80
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    response = HttpResponse(buffer.getvalue(), content_type=XLSX)
-    response["Content-Disposition"] = 'attachment; filename="findings-import.xlsx"'
-    return response
+    return reading.xlsx_template(
+        "findings-import.xlsx",
+        _("Findings"),
+        imports.COLUMNS,
+        _example_row(),
+        _column_help(),
+        width=24,
+    )
 
 
 @login_required

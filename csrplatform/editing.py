@@ -77,5 +77,22 @@ def run_action(request, redirect_to: str, action: Callable, success_message: str
     return redirect(redirect_to)
 
 
+def run_move(request, moves: dict, move: str, subject, redirect_to: str):
+    """A POSTed form that moves `subject` on (confirm, return, verify…): `moves[move]` is
+    (form class, service(actor, subject, cleaned_data), success message). An invalid form
+    becomes an error message; the service runs through run_action."""
+    form_class, service, message = moves[move]
+    form = form_class(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, form_errors_text(form))
+        return redirect(redirect_to)
+    return run_action(
+        request,
+        redirect_to,
+        lambda: service(request.user, subject, form.cleaned_data),
+        message,
+    )
+
+
 def form_errors_text(form) -> str:
     return " ".join(str(error) for errors in form.errors.values() for error in errors)

@@ -77,7 +77,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     # Uploads keep their names as sent, so a hostile one is refused rather than quietly
     # cleaned; it must come before CsrfViewMiddleware, which parses every POST body.
-    "pilots.uploads.RawUploadNamesMiddleware",
+    "csrplatform.uploads.RawUploadNamesMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # The signed-in user's language preference, over the browser's (after LocaleMiddleware).

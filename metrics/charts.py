@@ -23,6 +23,7 @@ from decimal import ROUND_HALF_UP, Decimal
 import matplotlib
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
 from matplotlib.backends.backend_svg import FigureCanvasSVG
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
@@ -169,6 +170,9 @@ def kpi_chart(
         return _svg(figure, title, desc, chart_id)
 
 
+MOST_BARS = 30
+
+
 def bar_chart(
     *,
     chart_id: str,
@@ -178,8 +182,21 @@ def bar_chart(
     values: Sequence[Decimal | int | None],
     unit: str,
     places: int = 0,
+    most: int = MOST_BARS,
 ) -> SafeString:
-    """Horizontal bars, each with its value written at its end (missing values: "—")."""
+    """Horizontal bars, each with its value written at its end (missing values: "—"). Past
+    `most` bars only the largest are drawn (a thousand labels take matplotlib half a minute);
+    the page's table beside the chart holds them all."""
+    if len(labels) > most:
+        largest = sorted(range(len(labels)), key=lambda index: values[index] or 0, reverse=True)[
+            :most
+        ]
+        title = _("%(title)s: the %(most)d largest of %(count)d") % {
+            "title": title,
+            "most": most,
+            "count": len(labels),
+        }
+        labels, values = [labels[i] for i in largest], [values[i] for i in largest]
     with matplotlib.rc_context(RC):
         height = max(1.6, 0.45 * len(labels) + 0.9)
         figure = _figure(height=height)

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Prefetch, Q
+from django.db.models import Count, Q, Sum
 
 from csrplatform import access
 from pilots.choices import InvitationStatus
@@ -160,9 +160,13 @@ class KpiRow:
 
     @property
     def projected_reduction(self) -> Decimal | None:
+        """How much better the target is than the baseline; None when it is not better."""
         if self.baseline is None or self.target is None:
             return None
-        return abs(self.baseline.value - self.target.value)
+        better = self.baseline.value - self.target.value
+        if self.indicator.better == Better.HIGHER:
+            better = -better
+        return better if better > 0 else None
 
     @property
     def projected_savings(self) -> Decimal | None:
@@ -230,10 +234,7 @@ def _kpi_row(tracked, by_indicator, rates, facilitator_id) -> KpiRow:
     )
     if row.projected_savings is not None and tracked.unit_cost_currency_id:
         saving = _Amount(row.projected_savings, tracked.unit_cost_currency_id, date.today())
-        try:
-            row.savings = money.convert(saving, rates, facilitator_id)
-        except money.MissingRate:
-            row.savings = None
+        row.savings, _missing = money.try_convert(saving, rates, facilitator_id)
     return row
 
 
@@ -253,6 +254,8 @@ class CostLine:
     item: CostItem
     converted: money.Converted | None
     error: str = ""
+    #: who bore it, if the user may see that organisation (else the line names nobody)
+    bearer: Organisation | None = None
 
     @property
     def stated(self) -> Compared:
@@ -276,14 +279,16 @@ class CostBenefit:
     stated_total: Compared | None = None
 
 
-def _lines(items, rates, facilitator_id) -> tuple[list[CostLine], list[str]]:
+def _lines(user, items, rates, facilitator_id) -> tuple[list[CostLine], list[str]]:
+    bearers = access.scope(
+        user, Organisation.objects.filter(pk__in={item.borne_by_id for item in items})
+    ).in_bulk()
     lines, missing = [], []
     for item in items:
-        try:
-            lines.append(CostLine(item, money.convert(item, rates, facilitator_id)))
-        except money.MissingRate as exc:
-            lines.append(CostLine(item, None, " ".join(exc.messages)))
-            missing.append(" ".join(exc.messages))
+        converted, why = money.try_convert(item, rates, facilitator_id)
+        lines.append(CostLine(item, converted, why, bearers.get(item.borne_by_id)))
+        if why:
+            missing.append(why)
     return lines, missing
 
 
@@ -296,15 +301,13 @@ def pilot_cost_benefit(user, pilot) -> CostBenefit:
         .select_related("phase", "borne_by", "currency")
         .order_by("phase__number", "id")
     )
-    lines, missing = _lines(items, rates, facilitator_id)
+    lines, missing = _lines(user, items, rates, facilitator_id)
     benefits = access.scope(user, Benefit.objects.filter(pilot=pilot)).select_related("phase")
     expected, received = [], []
     for benefit in benefits.order_by("phase__number", "id"):
-        try:
-            converted = money.convert(benefit, rates, facilitator_id)
-        except money.MissingRate as exc:
-            missing.append(" ".join(exc.messages))
-            converted = None
+        converted, why = money.try_convert(benefit, rates, facilitator_id)
+        if why:
+            missing.append(why)
         (expected if benefit.status == "expected" else received).append((benefit, converted))
 
     def total_of(certainty):
@@ -362,33 +365,93 @@ class ResourceRow:
         return f"{low.normalize():f}–{self.fte_high.normalize():f}"
 
 
+LEFT_OUT_SHOWN = 100
+
+
 @dataclass
 class ResourceAnalysis:
     rows: list[ResourceRow]
     total: Compared
     missing_rates: list[str]
-    left_out: list[CostItem]
+    left_out: list[CostItem]  # the first LEFT_OUT_SHOWN
+    left_out_count: int = 0
+    #: False when the user sees only some of the programme's counted costs: the total is then
+    #: of what the user sees, and not compared with the programme's stated total.
+    complete: bool = True
 
 
-def _sum_or_none(values):
-    values = [value for value in values if value is not None]
-    return sum(values, Decimal(0)) if values else None
+@dataclass
+class _CostGroup:
+    """Counted costs summed in SQL per pilot, bearer kind, currency, pinned rate and day: it
+    converts like one item (the rule's sums per currency and rate), at any number of items."""
+
+    pilot_id: int | None
+    organisation_kind: str
+    currency_id: str | None
+    pinned_rate: Decimal | None
+    on_date: date
+    amount: Decimal | None
+    person_days: Decimal | None
+    fte_low: Decimal | None
+    fte_high: Decimal | None
+    items: int
+
+
+def counted_costs(queryset):
+    """The costs the resource analysis counts: actual, and not left out with a reason."""
+    return queryset.filter(certainty=Certainty.ACTUAL, excluded_reason="")
+
+
+def _cost_groups(costs) -> list[_CostGroup]:
+    rows = (
+        counted_costs(costs)
+        .values("pilot_id", "borne_by__kind", "currency_id", "pinned_rate", "on_date")
+        .annotate(
+            sum_amount=Sum("amount"),
+            sum_person_days=Sum("person_days"),
+            sum_fte_low=Sum("fte_low"),
+            sum_fte_high=Sum("fte_high"),
+            items=Count("id"),
+        )
+        .order_by()
+    )
+    return [
+        _CostGroup(
+            pilot_id=row["pilot_id"],
+            organisation_kind="" if row["pilot_id"] is None else row["borne_by__kind"],
+            currency_id=row["currency_id"],
+            pinned_rate=row["pinned_rate"],
+            on_date=row["on_date"],
+            amount=row["sum_amount"],
+            person_days=row["sum_person_days"],
+            fte_low=row["sum_fte_low"],
+            fte_high=row["sum_fte_high"],
+            items=row["items"],
+        )
+        for row in rows
+    ]
+
+
+def _usd_total(groups, rates, facilitator_id, missing: list[str]) -> Decimal | None:
+    try:
+        result = money.total(groups, rates, lambda _group: facilitator_id)
+    except money.MissingRate as exc:
+        missing.append(" ".join(exc.messages))
+        return None
+    return None if result.is_empty else result.usd
 
 
 def resource_analysis(user, programme) -> ResourceAnalysis:
     """Seeds/000 §V.3: per pilot and per bearer (customer, supplier...) the FTE and the USD of
     the actual costs, plus overall project management (the programme's own costs), and the
     total, converted from the summed originals. Estimated costs and costs left out with a
-    reason are listed apart, not counted."""
+    reason are listed apart, not counted. Summed in SQL: a few queries at any size."""
     facilitator_id = programme.facilitator_id
     rates = money.RateTable([facilitator_id])
-    items = list(
-        access.scope(user, CostItem.objects.filter(programme=programme)).select_related(
-            "pilot", "borne_by"
-        )
-    )
-    counted = [i for i in items if i.certainty == Certainty.ACTUAL and not i.excluded_reason]
-    left_out = [i for i in items if i not in counted]
+    costs = access.scope(user, CostItem.objects.filter(programme=programme))
+    groups = _cost_groups(costs)
+    seen = sum(group.items for group in groups)
+    complete = seen == counted_costs(CostItem.objects.filter(programme=programme)).count()
     stated = {
         (figure.kind, figure.pilot_id, figure.organisation_kind): figure
         for figure in access.scope(user, StatedFigure.objects.filter(programme=programme))
@@ -400,48 +463,49 @@ def resource_analysis(user, programme) -> ResourceAnalysis:
             return Compared(computed)
         return Compared(computed, figure.value, figure.text, figure.source)
 
-    groups: dict[tuple, list[CostItem]] = defaultdict(list)
-    for item in counted:
-        kind = "" if item.pilot_id is None else item.borne_by.kind
-        groups[(item.pilot_id, kind)].append(item)
+    by_row: dict[tuple, list[_CostGroup]] = defaultdict(list)
+    for group in groups:
+        by_row[(group.pilot_id, group.organisation_kind)].append(group)
+    pilots = Pilot.objects.in_bulk([key[0] for key in by_row if key[0] is not None])
     missing: list[str] = []
-
-    def usd_of(group):
-        try:
-            return money.total(group, rates, lambda _item: facilitator_id)
-        except money.MissingRate as exc:
-            missing.append(" ".join(exc.messages))
-            return None
-
     rows = []
-    pilots = {item.pilot_id: item.pilot for item in counted if item.pilot_id}
-    order = sorted(groups, key=lambda key: (key[0] is not None, key[0] or 0, key[1]))
-    for pilot_id, kind in order:
-        group = groups[(pilot_id, kind)]
-        group_total = usd_of(group)
-        usd = group_total.usd if group_total and not group_total.is_empty else None
+    for pilot_id, kind in sorted(by_row, key=lambda key: (key[0] is not None, key[0] or 0, key[1])):
+        row_groups = by_row[(pilot_id, kind)]
+        usd = _usd_total(row_groups, rates, facilitator_id, missing)
         rows.append(
             ResourceRow(
                 pilot=pilots.get(pilot_id),
                 organisation_kind=kind,
-                fte_low=_sum_or_none(i.fte_low for i in group),
-                fte_high=_sum_or_none(i.fte_high for i in group),
-                person_days=_sum_or_none(i.person_days for i in group),
+                fte_low=_sum_or_none(g.fte_low for g in row_groups),
+                fte_high=_sum_or_none(g.fte_high for g in row_groups),
+                person_days=_sum_or_none(g.person_days for g in row_groups),
                 usd=(
                     compared(usd, StatedFigureKind.OVERALL_MANAGEMENT_USD)
                     if pilot_id is None
                     else compared(usd, StatedFigureKind.RESOURCE_ROW_USD, pilot_id, kind)
                 ),
-                items=len(group),
+                items=sum(g.items for g in row_groups),
             )
         )
-    grand = usd_of(counted)
+    grand = _usd_total(groups, rates, facilitator_id, missing)
+    left_out = costs.exclude(pk__in=counted_costs(costs).values("pk")).select_related(
+        "pilot", "borne_by", "currency"
+    )
     return ResourceAnalysis(
         rows=rows,
-        total=compared(grand.usd if grand else None, StatedFigureKind.RESOURCE_TOTAL_USD),
+        total=(
+            compared(grand, StatedFigureKind.RESOURCE_TOTAL_USD) if complete else Compared(grand)
+        ),
         missing_rates=sorted(set(missing)),
-        left_out=left_out,
+        left_out=list(left_out.order_by("pilot_id", "id")[:LEFT_OUT_SHOWN]),
+        left_out_count=left_out.count(),
+        complete=complete,
     )
+
+
+def _sum_or_none(values):
+    values = [value for value in values if value is not None]
+    return sum(values, Decimal(0)) if values else None
 
 
 @dataclass
@@ -533,25 +597,16 @@ def cost_per_reach(user, programme) -> dict[str, list[ReachRow]]:
     pilots = list(
         access.scope(user, Pilot.objects.filter(programme=programme))
         .select_related("supplier")
-        .prefetch_related(
-            Prefetch(
-                "cost_items",
-                queryset=access.scope(user, CostItem.objects.all()).filter(
-                    certainty=Certainty.ACTUAL, excluded_reason=""
-                ),
-            )
-        )
         .order_by("id")
     )
+    groups_of: dict[int, list[_CostGroup]] = defaultdict(list)
+    costs = access.scope(user, CostItem.objects.filter(programme=programme, pilot__isnull=False))
+    for group in _cost_groups(costs):
+        groups_of[group.pilot_id].append(group)
 
     def usd(of_pilots):
-        items = [item for pilot in of_pilots for item in pilot.cost_items.all()]
-        if not items:
-            return None
-        try:
-            return money.total(items, rates, lambda _item: facilitator_id).usd
-        except money.MissingRate:
-            return None
+        groups = [group for pilot in of_pilots for group in groups_of.get(pilot.pk, [])]
+        return _usd_total(groups, rates, facilitator_id, []) if groups else None
 
     def row(label, of_pilots):
         suppliers = {pilot.supplier_id: pilot.supplier for pilot in of_pilots}

@@ -31,6 +31,7 @@ from .models import (
     PilotIndicator,
     StatedFigure,
 )
+from .services import BENEFIT_FIELDS, COST_FIELDS, INDICATOR_FIELDS, cost_bearer_ids
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 ZERO = Decimal("0")
@@ -175,24 +176,9 @@ class CostItemForm(_ProgrammeFigureForm):
 
     class Meta:
         model = CostItem
-        fields = (
-            "pilot",
-            "phase",
-            "borne_by",
-            "nature",
-            "category",
-            "description",
-            "amount",
-            "currency",
-            "pinned_rate",
-            "on_date",
-            "certainty",
-            "person_days",
-            "fte_low",
-            "fte_high",
-            "stated_usd",
-            "source",
-            "excluded_reason",
+        # The unit amount and quantities come from the one "quantity" field.
+        fields = tuple(
+            name for name in COST_FIELDS if name not in ("unit_amount", "quantity_parts")
         )
 
     field_order = ("pilot", "phase", "borne_by", "nature", "category", "description", "quantity")
@@ -200,13 +186,30 @@ class CostItemForm(_ProgrammeFigureForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         borne_by = self.fields["borne_by"]
-        borne_by.queryset = access.scope(
-            self.user, programme_organisations(self.programme)
-        ).order_by("name")
+        pilot = self._chosen_pilot()
+        bearers = (
+            Organisation.objects.filter(pk__in=cost_bearer_ids(self.programme, pilot))
+            if pilot is not None
+            else programme_organisations(self.programme)
+        )
+        borne_by.queryset = access.scope(self.user, bearers).order_by("name")
         self.fields["amount"].help_text = _("Empty: computed from the quantities.")
         if self.instance.pk and not self.is_bound:
             self.initial["quantity"] = self.instance.quantity_text
         _not_negative(self, "person_days", "fte_low", "fte_high", "stated_usd")
+
+    def _chosen_pilot(self):
+        """The pilot the cost is for, once known (posted, preset or saved): its bearers are
+        the pilot's own organisations and the programme's facilitator and sponsors."""
+        value = (
+            self.data.get(self.add_prefix("pilot"))
+            if self.is_bound
+            else self.initial.get("pilot", self.instance.pilot_id)
+        )
+        try:
+            return self.fields["pilot"].queryset.filter(pk=int(value)).first() if value else None
+        except (TypeError, ValueError):
+            return None
 
     def clean_quantity(self):
         text = self.cleaned_data.get("quantity", "")
@@ -231,18 +234,7 @@ class CostItemForm(_ProgrammeFigureForm):
 class BenefitForm(_ProgrammeFigureForm):
     class Meta:
         model = Benefit
-        fields = (
-            "pilot",
-            "phase",
-            "status",
-            "incentive",
-            "description",
-            "amount",
-            "currency",
-            "pinned_rate",
-            "on_date",
-            "per",
-        )
+        fields = BENEFIT_FIELDS
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
 
 
@@ -284,17 +276,7 @@ class ExchangeRateForm(forms.ModelForm):
 class IndicatorForm(forms.ModelForm):
     class Meta:
         model = Indicator
-        fields = (
-            "name",
-            "unit",
-            "better",
-            "kind",
-            "numerator",
-            "denominator",
-            "per",
-            "rollup",
-            "description",
-        )
+        fields = INDICATOR_FIELDS
         widgets = {"description": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args, user, **kwargs):

@@ -11,9 +11,8 @@ Reading the file (CSV dialects, row numbering, the error and refusal types) is t
 import's (`audits.imports`); the limits here are larger, since figures come by the ten thousand.
 """
 
-import io
 import re
-import zipfile
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -24,15 +23,12 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from audits.imports import (
-    ImportRefused,
-    RowError,
-    _csv_rows,
-    _is_blank,
-    _parse_due_date,
-    _text,
-)
 from csrplatform import access
+from csrplatform import imports as reading
+from csrplatform.imports import ImportRefused, RowError, Table
+from csrplatform.imports import parse_date as _parse_due_date
+from csrplatform.imports import refuse as _refuse
+from csrplatform.imports import text as _text
 from csrplatform.reviews.models import (
     Review,
     ReviewAction,
@@ -42,9 +38,9 @@ from csrplatform.reviews.models import (
 from pilots.choices import InvitationStatus, ParticipantRole
 from pilots.models import Phase, Pilot, PilotParticipant, Programme
 from pilots.rules import editable_pilot_ids
-from pilots.uploads import TYPE_NAMES, XLSX, clean_filename, sniff_content_type
 from suppliers.models import Facility, Organisation, Supplier
 
+from . import money, services
 from .choices import (
     Certainty,
     ContractType,
@@ -56,6 +52,7 @@ from .choices import (
     Sex,
 )
 from .models import CostItem, Currency, ImportJob, Indicator, Observation
+from .services import cost_bearer_ids
 
 __all__ = ["ImportRefused", "RowError"]
 
@@ -79,138 +76,34 @@ MAX_ERRORS_KEPT = 500
 ID = re.compile(r"#?[0-9]+")
 
 
-def _refuse(message: str, *, row: int | None = None, column: str = ""):
-    raise ImportRefused([RowError(row, column, message)])
-
-
 # --- reading the file ----------------------------------------------------------------------------
 
 
-@dataclass
-class Table:
-    header_row: int
-    header: list[str]
-    rows: list[tuple[int, list]]
-
-
-def _table(numbered_rows) -> Table:
-    header_row, header, rows = None, None, []
-    for number, cells in numbered_rows:
-        if number > MAX_ROW_NUMBER:
-            _refuse(
-                _(
-                    "The file goes on past row %(limit)s (empty rows count too); delete the "
-                    "empty rows at its end, or split it into several files."
-                )
-                % {"limit": f"{MAX_ROW_NUMBER:,}"}
-            )
-        if _is_blank(cells):
-            continue
-        if header is None:
-            header_row, header = number, [_text(cell) for cell in cells]
-            continue
-        if len(rows) == MAX_ROWS:
-            _refuse(
-                _(
-                    "The file has more than %(limit)s rows below the header; "
-                    "split it into several files."
-                )
-                % {"limit": f"{MAX_ROWS:,}"}
-            )
-        rows.append((number, list(cells)))
-    if header is None:
-        _refuse(_("The file is empty."))
-    if not rows:
-        _refuse(_("The file has a header row but no rows below it."), row=header_row)
-    return Table(header_row=header_row, header=header, rows=rows)
-
-
-def _check_workbook_size(data: bytes, unreadable: str) -> None:
-    too_big = _(
-        "The workbook is too big to import: it unpacks to more than %(limit)d MB. Keep only "
-        "the sheet of figures (save a copy without the other sheets, pictures and "
-        "formatting), or split it into several files."
-    ) % {"limit": MAX_XLSX_UNPACKED_BYTES // 1_048_576}
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            members = archive.infolist()
-            if len(members) > MAX_XLSX_MEMBERS:
-                _refuse(too_big)
-            if sum(member.file_size for member in members) > MAX_XLSX_UNPACKED_BYTES:
-                _refuse(too_big)
-            for member in members:
-                if member.file_size > 1_048_576 and (
-                    member.file_size > MAX_XLSX_RATIO * max(member.compress_size, 1)
-                ):
-                    _refuse(
-                        _(
-                            "The workbook is packed in a way Excel never packs one (a part of "
-                            "it unpacks to more than %(ratio)d times its size); open it in "
-                            "Excel and save it again."
-                        )
-                        % {"ratio": MAX_XLSX_RATIO}
-                    )
-            tags = 0
-            for member in members:
-                with archive.open(member) as stream:
-                    while chunk := stream.read(1_048_576):
-                        tags += chunk.count(b"<")
-                        if tags > MAX_XLSX_TAGS:
-                            _refuse(too_big)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, RuntimeError, OSError):
-        _refuse(unreadable)
-
-
-def _xlsx_rows(data: bytes):
-    from openpyxl import load_workbook
-
-    unreadable = _("The Excel workbook cannot be read; open it in Excel and save it again.")
-    _check_workbook_size(data, unreadable)
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception:
-        _refuse(unreadable)
-    try:
-        sheet = workbook.worksheets[0]
-        sheet.reset_dimensions()
-        rows = sheet.iter_rows(min_row=1, max_col=MAX_XLSX_COLUMNS, values_only=True)
-        yield from enumerate(rows, start=1)
-    except ImportRefused:
-        raise
-    except Exception:
-        _refuse(unreadable)
-    finally:
-        workbook.close()
+def _limits() -> reading.Limits:
+    """This import's limits, read from the module when a file comes."""
+    return reading.limits_from(
+        sys.modules[__name__],
+        past_last_row=_(
+            "The file goes on past row %(limit)s (empty rows count too); delete the "
+            "empty rows at its end, or split it into several files."
+        ),
+        too_big=_(
+            "The workbook is too big to import: it unpacks to more than %(limit)d MB. Keep only "
+            "the sheet of figures (save a copy without the other sheets, pictures and "
+            "formatting), or split it into several files."
+        )
+        % {"limit": MAX_XLSX_UNPACKED_BYTES // 1_048_576},
+    )
 
 
 def upload_bytes(upload) -> tuple[bytes, bool]:
     """The upload's bytes and whether it is a workbook, or ImportRefused if it is not a file
     we read (its name, size and type are checked before anything is parsed)."""
-    try:
-        clean_filename(getattr(upload, "raw_name", None) or upload.name or "")
-    except ValidationError as exc:
-        _refuse(" ".join(exc.messages))
-    if upload.size == 0:
-        _refuse(_("The file is empty."))
-    if upload.size > MAX_FILE_BYTES:
-        _refuse(
-            _("The file is larger than %(limit)d MB; split it into several files.")
-            % {"limit": MAX_FILE_BYTES // 1_048_576}
-        )
-    content_type = sniff_content_type(upload)
-    if content_type is not None and content_type != XLSX:
-        _refuse(
-            _("This is a %(kind)s file; upload a CSV file or an Excel workbook (XLSX).")
-            % {"kind": TYPE_NAMES[content_type]}
-        )
-    upload.seek(0)
-    data = upload.read()
-    upload.seek(0)
-    return data, content_type == XLSX
+    return reading.upload_bytes(upload, _limits())
 
 
 def read_table(data: bytes, is_xlsx: bool) -> Table:
-    return _table(_xlsx_rows(data) if is_xlsx else _csv_rows(data))
+    return reading.read_table(data, is_xlsx, _limits())
 
 
 def looks_large(data: bytes, is_xlsx: bool) -> bool:
@@ -353,41 +246,38 @@ def _model_errors(row, exc: ValidationError, columns: dict[str, str]):
             row.error(columns.get(name, "" if name == "__all__" else name), message)
 
 
-def _check_header(table: Table, columns) -> dict[str, int]:
-    errors, positions = [], {}
-    for index, name in enumerate(table.header):
-        if not name:
-            continue
-        if name in positions:
-            errors.append(
-                RowError(table.header_row, name, _("This column appears twice; keep one."))
-            )
-        elif name not in columns:
-            errors.append(
-                RowError(
-                    table.header_row,
-                    name,
-                    _("Unknown column “%(name)s”; the columns are: %(columns)s.")
-                    % {"name": name, "columns": ", ".join(columns)},
-                )
-            )
-        positions.setdefault(name, index)
-    for name in columns:
-        if name not in positions:
-            errors.append(
-                RowError(
-                    table.header_row,
-                    name,
-                    _("Column “%(name)s” is missing; add it to the header row.") % {"name": name},
-                )
-            )
+def _check_model(row, columns: dict[str, str], *checks) -> None:
+    """Run the model's checks on a row without problems so far; their errors go to the row."""
+    if not row.ok:
+        return
+    try:
+        for check in checks:
+            check()
+    except ValidationError as exc:
+        _model_errors(row, exc, columns)
+
+
+def _planned(rows, errors, progress, plan_row) -> list:
+    """What `plan_row` makes of each row, or ImportRefused with the rows' problems (reading
+    stops once there are plenty); `progress(rows checked)` every PROGRESS_EVERY rows."""
+    planned = []
+    for count, row in enumerate(rows, start=1):
+        if progress and count % PROGRESS_EVERY == 0:
+            progress(count)
+        planned_row = plan_row(row)
+        if row.ok and not errors:
+            planned.append(planned_row)
+        if len(errors) >= MAX_ERRORS_KEPT * 4:
+            break
     if errors:
         raise ImportRefused(errors)
-    return positions
+    if progress:
+        progress(len(rows))
+    return planned
 
 
 def _rows(table: Table, columns, errors) -> list[_Row]:
-    positions = _check_header(table, columns)
+    positions = reading.check_header(table, columns)
     width = len(table.header)
     rows = []
     for number, cells in table.rows:
@@ -397,49 +287,17 @@ def _rows(table: Table, columns, errors) -> list[_Row]:
                 values[name] = cells[index]
         for index in range(width, len(cells)):
             if _text(cells[index]):
-                errors.append(
-                    RowError(
-                        number,
-                        _("column %(number)d") % {"number": index + 1},
-                        _(
-                            "This cell is in a column without a name in the header row; "
-                            "move or delete it."
-                        ),
-                    )
-                )
+                errors.append(reading.unnamed_cell_error(number, index))
         for index, name in enumerate(table.header):
             if not name and index < len(cells) and _text(cells[index]):
-                errors.append(
-                    RowError(
-                        number,
-                        _("column %(number)d") % {"number": index + 1},
-                        _(
-                            "This cell is in a column without a name in the header row; "
-                            "move or delete it."
-                        ),
-                    )
-                )
+                errors.append(reading.unnamed_cell_error(number, index))
         rows.append(_Row(number, values, errors))
     return rows
 
 
 # --- observations --------------------------------------------------------------------------------
 
-OBSERVATION_COLUMNS = (
-    "indicator",
-    "supplier",
-    "facility",
-    "pilot",
-    "period_start",
-    "period_end",
-    "value",
-    "unit",
-    "kind",
-    "source",
-    "sex",
-    "contract_type",
-    "note",
-)
+OBSERVATION_COLUMNS = services.OBSERVATION_FIELDS
 OBSERVATION_REQUIRED = (
     "indicator",
     "supplier",
@@ -527,7 +385,6 @@ def plan_observations(*, actor, table: Table, progress: Callable | None = None) 
         actor, rows
     )
     visible_suppliers = None
-    planned = []
     missing_supplier = _("No supplier you may record figures for is named “%(value)s”.")
     missing_pilot = _("No pilot you may record figures for is titled “%(value)s”.")
     # Translated once, not once per row.
@@ -539,9 +396,9 @@ def plan_observations(*, actor, table: Table, progress: Callable | None = None) 
         _("%(supplier)s has several facilities named “%(value)s”; rename one of them first."),
         _("%(supplier)s has no facility named “%(value)s”."),
     ]
-    for count, row in enumerate(rows, start=1):
-        if progress and count % PROGRESS_EVERY == 0:
-            progress(count)
+
+    def plan_row(row):
+        nonlocal visible_suppliers
         for column in OBSERVATION_REQUIRED:
             if column != "value" and not row.text(column):
                 row.required(column)
@@ -611,29 +468,17 @@ def plan_observations(*, actor, table: Table, progress: Callable | None = None) 
             )
             if by_supplier and not by_facilitator:
                 observation.entered_for_id = supplier.organisation_id
-        if row.ok:
-            try:
-                observation.clean_fields(
-                    exclude=[
-                        "indicator",
-                        "supplier",
-                        "facility",
-                        "pilot",
-                        "entered_by",
-                        "entered_for",
-                    ]
-                )
-                observation.clean()
-            except ValidationError as exc:
-                _model_errors(row, exc, _OBSERVATION_FIELD_COLUMNS)
-        if row.ok and not errors:
-            planned.append(observation)
-        if len(errors) >= MAX_ERRORS_KEPT * 4:
-            break
-    if errors:
-        raise ImportRefused(errors)
-    if progress:
-        progress(len(rows))
+        _check_model(
+            row,
+            _OBSERVATION_FIELD_COLUMNS,
+            lambda: observation.clean_fields(
+                exclude=["indicator", "supplier", "facility", "pilot", "entered_by", "entered_for"]
+            ),
+            observation.clean,
+        )
+        return observation
+
+    planned = _planned(rows, errors, progress, plan_row)
     submitted = [o for o in planned if o.status == ObservationStatus.SUBMITTED]
     by_pilot, by_supplier = _reviewers(
         {o.pilot_id for o in submitted if o.pilot_id},
@@ -680,30 +525,13 @@ def _write_observations(actor, plan: Plan) -> None:
 
 # --- cost items ----------------------------------------------------------------------------------
 
-COST_COLUMNS = (
-    "programme",
-    "pilot",
-    "phase",
-    "borne_by",
-    "nature",
-    "category",
-    "description",
-    "unit_amount",
-    "quantities",
-    "amount",
-    "currency",
-    "pinned_rate",
-    "on_date",
-    "certainty",
-    "person_days",
-    "fte_low",
-    "fte_high",
-    "stated_usd",
-    "source",
-    "excluded_reason",
-)
 COST_REQUIRED = ("borne_by", "nature", "category", "description", "on_date")
 _COST_FIELD_COLUMNS = {"quantity_parts": "quantities", "__all__": ""}
+# The service's fields, as the file names them, after the programme.
+COST_COLUMNS = (
+    "programme",
+    *(_COST_FIELD_COLUMNS.get(name, name) for name in services.COST_FIELDS),
+)
 QUANTITY_SEPARATORS = re.compile(r"\s*(?:;|×|\*|\s[xX]\s)\s*")
 
 
@@ -749,13 +577,15 @@ def plan_costs(*, actor, table: Table, progress: Callable | None = None) -> Plan
     pilots = _Lookup(
         Pilot.objects.filter(pk__in=editable_pilot_ids(info))
         .filter(Q(title__in=pilot_titles) | Q(pk__in=pilot_ids))
-        .select_related("programme"),
+        .select_related("programme", "supplier"),
         lambda p: p.title,
     )
     phases = {
         (phase.pilot_id, phase.number): phase
         for phase in Phase.objects.filter(pilot_id__in=list(pilots.by_id))
     }
+    bearers: dict[tuple, set[int]] = {}
+    rates: dict[int, money.RateTable] = {}
     org_ids, org_names = _ids_and_names(rows, "borne_by")
     organisations = _Lookup(
         access.scope(actor, Organisation.objects.all()).filter(
@@ -765,7 +595,6 @@ def plan_costs(*, actor, table: Table, progress: Callable | None = None) -> Plan
     )
     codes = {row.text("currency").upper() for row in rows}
     currencies = {c.code: c for c in Currency.objects.filter(code__in=codes - {""})}
-    planned = []
     # Translated once, not once per row.
     messages = [
         _("No pilot you may record costs for is titled “%(value)s”."),
@@ -779,9 +608,8 @@ def plan_costs(*, actor, table: Table, progress: Callable | None = None) -> Plan
         _("Several organisations are named “%(value)s”; write its id instead."),
         _("Unknown currency “%(value)s”; use an ISO 4217 code, e.g. USD or CNY."),
     ]
-    for count, row in enumerate(rows, start=1):
-        if progress and count % PROGRESS_EVERY == 0:
-            progress(count)
+
+    def plan_row(row):
         for column in COST_REQUIRED:
             if not row.text(column) and column != "on_date":
                 row.required(column)
@@ -858,23 +686,41 @@ def plan_costs(*, actor, table: Table, progress: Callable | None = None) -> Plan
             excluded_reason=row.text("excluded_reason"),
             entered_by=actor,
         )
-        if row.ok:
-            try:
-                item.clean()  # may fill the amount from the quantities
-                item.clean_fields(
-                    exclude=["programme", "pilot", "phase", "borne_by", "currency", "entered_by"]
-                )
-            except ValidationError as exc:
-                _model_errors(row, exc, _COST_FIELD_COLUMNS)
-        if row.ok and not errors:
-            planned.append(item)
-        if len(errors) >= MAX_ERRORS_KEPT * 4:
-            break
-    if errors:
-        raise ImportRefused(errors)
-    if progress:
-        progress(len(rows))
+        _check_model(
+            row,
+            _COST_FIELD_COLUMNS,
+            item.clean,  # may fill the amount from the quantities
+            lambda: item.clean_fields(
+                exclude=["programme", "pilot", "phase", "borne_by", "currency", "entered_by"]
+            ),
+        )
+        if row.ok and programme is not None:
+            _check_as_the_service(row, item, programme, pilot, bearers, rates)
+        return item
+
+    planned = _planned(rows, errors, progress, plan_row)
     return Plan(kind=ImportJob.Kind.COSTS, objects=planned, reviewers=[])
+
+
+def _check_as_the_service(row, item, programme, pilot, bearers, rates):
+    """What `services.cost_item_save` checks beyond the model: the bearer is one of the
+    pilot's or programme's organisations, and the amount has a USD value. Bearers and rates
+    are read once per pilot and per facilitator, not per row."""
+    key = (programme.pk, pilot.pk if pilot else None)
+    if key not in bearers:
+        bearers[key] = cost_bearer_ids(programme, pilot)
+    if item.borne_by_id not in bearers[key]:
+        row.error(
+            "borne_by",
+            _("Name the facilitator, a sponsor, or an organisation of the pilot."),
+        )
+    if programme.facilitator_id not in rates:
+        rates[programme.facilitator_id] = money.RateTable([programme.facilitator_id])
+    _converted, missing = money.try_convert(
+        item, rates[programme.facilitator_id], programme.facilitator_id
+    )
+    if missing:
+        row.error("currency", missing)
 
 
 # --- the whole import ----------------------------------------------------------------------------

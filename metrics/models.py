@@ -280,13 +280,24 @@ class CostItem(Money):
         else:
             try:
                 for part in parts:
-                    if Decimal(str(part["count"])) < 0:
+                    count = Decimal(str(part["count"]))
+                    if not count.is_finite() or count < 0:
                         raise ValueError
             except (ArithmeticError, ValueError):
                 errors["quantity_parts"] = [_("A quantity's count must be a number, 0 or more.")]
         if parts and self.unit_amount is None and "quantity_parts" not in errors:
             errors["unit_amount"] = [_("Give the unit amount the quantities multiply.")]
-        if "quantity_parts" not in errors and self.quantity_product is not None:
+        product = self.quantity_product if "quantity_parts" not in errors else None
+        if product is not None and (
+            product >= Decimal(10) ** 14 or product != product.quantize(Decimal("0.01"))
+        ):
+            # The amount keeps cents and 14 digits before them; a product beyond is a typo.
+            errors["quantity_parts"] = [
+                _("The quantities make %(product)s, which is not an amount in cents below 10¹⁴.")
+                % {"product": f"{product.normalize():f}"}
+            ]
+            product = None
+        if product is not None:
             if self.amount is None:
                 self.amount = self.quantity_product
             elif self.amount != self.quantity_product:

@@ -117,6 +117,14 @@ def convert(item, table: RateTable, organisation_id: int) -> Converted | None:
     return Converted(item.amount, item.currency_id, rate, item.amount * rate.usd)
 
 
+def try_convert(item, table: RateTable, organisation_id: int) -> tuple[Converted | None, str]:
+    """`convert`, or (None, why) when there is no rate for the item's currency and date."""
+    try:
+        return convert(item, table, organisation_id), ""
+    except MissingRate as exc:
+        return None, " ".join(exc.messages)
+
+
 @dataclass
 class Total:
     """A total of money figures: the original sums per currency and rate, and their USD."""

@@ -18,6 +18,7 @@ from csrplatform.access import EDIT, VIEW, Actor, rule
 from csrplatform.reviews.rules import register_review_subjects
 from pilots.models import Pilot, Programme
 from pilots.rules import editable_pilot_ids, visible_pilot_ids
+from suppliers.models import Supplier
 
 from .choices import ObservationStatus
 from .models import (
@@ -89,20 +90,42 @@ def _facilitated_suppliers(actor: Actor, *, writable: bool):
     return Pilot.objects.filter(programme__facilitator_id__in=facilitators).values("supplier_id")
 
 
+def _listed_ids(actor: Actor, key, queryset) -> list:
+    """Ids as a list, once per request: a million figures sorted newest first are listed fast
+    only when PostgreSQL can estimate the filter, which it cannot through subqueries (it walks
+    the whole index for a supplier with no figures)."""
+    if key not in actor.built:
+        actor.built[key] = list(queryset.values_list(queryset.model._meta.pk.attname, flat=True))
+    return actor.built[key]
+
+
 @rule(Observation, create=_writes_for_a_supplier)
 def observation_rule(actor, qs, action):
-    own = Q(supplier__organisation_id__in=actor.orgs_of_kind("supplier", writable=action == EDIT))
-    if action == EDIT:
-        return qs.filter(
-            (own & ~Q(status=ObservationStatus.CONFIRMED))
-            | Q(pilot_id__in=editable_pilot_ids(actor))
-            | Q(pilot__isnull=True, supplier_id__in=_facilitated_suppliers(actor, writable=True))
-        )
-    return qs.filter(
-        own
-        | Q(pilot_id__in=visible_pilot_ids(actor))
-        | Q(pilot__isnull=True, supplier_id__in=_facilitated_suppliers(actor, writable=False))
+    writable = action == EDIT
+    own = _listed_ids(
+        actor,
+        ("own suppliers", writable),
+        Supplier.objects.filter(
+            organisation_id__in=actor.orgs_of_kind("supplier", writable=writable)
+        ),
     )
+    pilots = _listed_ids(actor, ("pilots", writable), _pilot_ids_for(actor, writable))
+    facilitated = _listed_ids(
+        actor,
+        ("facilitated suppliers", writable),
+        Supplier.objects.filter(pk__in=_facilitated_suppliers(actor, writable=writable)),
+    )
+    own_figures = Q(supplier_id__in=own)
+    if writable:
+        own_figures &= ~Q(status=ObservationStatus.CONFIRMED)
+    return qs.filter(
+        own_figures | Q(pilot_id__in=pilots) | Q(pilot__isnull=True, supplier_id__in=facilitated)
+    )
+
+
+def _pilot_ids_for(actor: Actor, writable: bool):
+    pilots = editable_pilot_ids(actor) if writable else visible_pilot_ids(actor)
+    return Pilot.objects.filter(pk__in=pilots)
 
 
 @rule(ImportJob)

@@ -64,11 +64,8 @@ BENEFIT_FIELDS = (
     "on_date",
     "per",
 )
-OBSERVATION_FIELDS = (
-    "indicator",
-    "supplier",
-    "facility",
-    "pilot",
+# What a KPI figure says, between whose figure it is and its note.
+OBSERVATION_FIGURE_FIELDS = (
     "period_start",
     "period_end",
     "value",
@@ -77,7 +74,25 @@ OBSERVATION_FIELDS = (
     "source",
     "sex",
     "contract_type",
+)
+OBSERVATION_FIELDS = (
+    "indicator",
+    "supplier",
+    "facility",
+    "pilot",
+    *OBSERVATION_FIGURE_FIELDS,
     "note",
+)
+INDICATOR_FIELDS = (
+    "name",
+    "unit",
+    "better",
+    "kind",
+    "numerator",
+    "denominator",
+    "per",
+    "rollup",
+    "description",
 )
 
 
@@ -100,34 +115,58 @@ def _save(instance, *, actor, fields, allowed, who_field="entered_by"):
 def _require_rate(item, programme):
     """A money figure whose USD value cannot be computed is refused, naming the currency,
     rather than kept without one: enter a dated rate first, or pin the source's."""
-    try:
-        money.convert(item, money.RateTable([programme.facilitator_id]), programme.facilitator_id)
-    except money.MissingRate as exc:
-        raise ValidationError({"currency": exc.messages}) from exc
+    facilitator_id = programme.facilitator_id
+    _converted, missing = money.try_convert(item, money.RateTable([facilitator_id]), facilitator_id)
+    if missing:
+        raise ValidationError({"currency": [missing]})
+
+
+def _money_figure_save(actor, programme, figure, fields, allowed):
+    """Save a programme's money figure (cost item, benefit) that stays in the programme and
+    has a USD value."""
+    _require_programme_editor(actor, programme)
+    if figure.pk and figure.programme_id != programme.pk:
+        raise PermissionDenied
+    figure = _save(figure, actor=actor, fields=fields, allowed=allowed)
+    _require_rate(figure, programme)
+    if isinstance(figure, CostItem) and figure.borne_by_id not in cost_bearer_ids(
+        programme, figure.pilot
+    ):
+        raise ValidationError(
+            {"borne_by": _("Name the facilitator, a sponsor, or an organisation of the pilot.")}
+        )
+    return figure
+
+
+def cost_bearer_ids(programme, pilot=None) -> set[int]:
+    """Who may bear a cost: the programme's facilitator and sponsors and, for a pilot's cost,
+    the pilot's supplier and its participants who have not declined (so a cost never names an
+    organisation the pilot's own people cannot see)."""
+    ids = {programme.facilitator_id, *programme.sponsors.values_list("pk", flat=True)}
+    if pilot is not None:
+        ids.add(pilot.supplier.organisation_id)
+        ids.update(
+            pilot.participants.exclude(invitation_status=InvitationStatus.DECLINED).values_list(
+                "organisation_id", flat=True
+            )
+        )
+    return ids
 
 
 @transaction.atomic
 def cost_item_save(*, actor, programme, cost_item: CostItem | None = None, **fields) -> CostItem:
     """Record or change a cost of a pilot or of the whole programme (facilitators)."""
-    _require_programme_editor(actor, programme)
-    cost_item = cost_item or CostItem(programme=programme)
-    if cost_item.pk and cost_item.programme_id != programme.pk:
-        raise PermissionDenied
-    cost_item = _save(cost_item, actor=actor, fields=fields, allowed=COST_FIELDS)
-    _require_rate(cost_item, programme)
-    return cost_item
+    return _money_figure_save(
+        actor, programme, cost_item or CostItem(programme=programme), fields, COST_FIELDS
+    )
 
 
 @transaction.atomic
 def benefit_save(*, actor, programme, benefit: Benefit | None = None, **fields) -> Benefit:
     """Record or change an expected or received benefit (facilitators)."""
-    _require_programme_editor(actor, programme)
-    benefit = benefit or Benefit(programme=programme)
-    if benefit.pk and benefit.programme_id != programme.pk:
-        raise PermissionDenied
-    benefit = _save(benefit, actor=actor, fields=fields, allowed=BENEFIT_FIELDS)
-    _require_rate(benefit, programme)
-    return benefit
+    return _money_figure_save(
+        actor, programme, benefit or Benefit(programme=programme), fields, BENEFIT_FIELDS
+    )
 
 
 @transaction.atomic
@@ -181,17 +220,7 @@ def indicator_save(*, actor, indicator: Indicator | None = None, **fields) -> In
         indicator or Indicator(),
         actor=actor,
         fields=fields,
-        allowed=(
-            "name",
-            "unit",
-            "better",
-            "kind",
-            "numerator",
-            "denominator",
-            "per",
-            "rollup",
-            "description",
-        ),
+        allowed=INDICATOR_FIELDS,
         who_field="",
     )
 
@@ -259,9 +288,12 @@ def observation_save(
     by_supplier = _speaks_for_supplier(actor, supplier)
     by_facilitator = pilot is not None and access.can_edit(actor, pilot)
     if pilot is None and not by_supplier:
-        by_facilitator = access.actor_for(actor).is_facilitator_editor and access.can_view(
-            actor, supplier
-        )
+        # As the rule reads them back: a supplier of one of the facilitator's pilots.
+        by_facilitator = supplier.pilots.filter(
+            programme__facilitator_id__in=access.actor_for(actor).orgs_of_kind(
+                "facilitator", writable=True
+            )
+        ).exists()
     require(by_supplier or by_facilitator, _("You may not record figures for this supplier."))
     if "unit" not in fields and "indicator" in fields and not observation.unit:
         fields["unit"] = fields["indicator"].unit
@@ -276,6 +308,15 @@ def observation_save(
     )
     is_new = observation.pk is None
     observation.full_clean()
+    reviewer = None
+    if observation.status == ObservationStatus.SUBMITTED:
+        reviewer = (
+            figure_confirmer(pilot) if pilot is not None else None
+        ) or _facilitator_of_supplier(supplier)
+        if reviewer is None:
+            raise ValidationError(
+                {"pilot": _("Name the pilot the figure is for: no one could confirm it otherwise.")}
+            )
     observation.save()
     if not is_new:
         # A changed figure is asked again (the supplier's) or stands as the facilitator's:
@@ -283,18 +324,14 @@ def observation_save(
         reviews.review_withdraw(
             actor=actor, subject=observation, kind=ReviewKind.FIGURE_CONFIRMATION
         )
-    if observation.status == ObservationStatus.SUBMITTED:
-        reviewer = (
-            figure_confirmer(pilot) if pilot is not None else None
-        ) or _facilitator_of_supplier(supplier)
-        if reviewer is not None:
-            reviews.review_request(
-                actor=actor,
-                subject=observation,
-                kind=ReviewKind.FIGURE_CONFIRMATION,
-                reviewer=reviewer,
-                on=review_on,
-            )
+    if reviewer is not None:
+        reviews.review_request(
+            actor=actor,
+            subject=observation,
+            kind=ReviewKind.FIGURE_CONFIRMATION,
+            reviewer=reviewer,
+            on=review_on,
+        )
     return observation
 
 

@@ -67,7 +67,7 @@ def _cost_table(name, title, lines) -> Table:
         table.add(
             item.description,
             item.phase.title if item.phase else None,
-            item.borne_by.name,
+            line.bearer.name if line.bearer else None,
             item.get_category_display(),
             item.quantity_text or None,
             amount(item.amount),
@@ -206,7 +206,7 @@ def _kpi_table(rows) -> Table:
             Column(_("Latest"), NUM),
             Column(_("Latest period")),
             Column(_("Change"), NUM),
-            Column(_("% change"), NUM),
+            Column(_("Change (%)"), NUM),
             Column(_("Improved")),
             Column(_("Target"), NUM),
             Column(_("Target gap"), NUM),
@@ -438,7 +438,7 @@ def _resource_table(analysis) -> Table:
             difference(row.usd.difference),
         )
     table.add_footer(
-        _("Total"),
+        _("Total") if analysis.complete else _("Total of the costs you can see"),
         None,
         None,
         None,
@@ -450,9 +450,15 @@ def _resource_table(analysis) -> Table:
 
 
 def _left_out_table(analysis) -> Table:
+    title = _("Costs not counted")
+    if analysis.left_out_count > len(analysis.left_out):
+        title = _("Costs not counted: the first %(shown)d of %(count)d") % {
+            "shown": len(analysis.left_out),
+            "count": analysis.left_out_count,
+        }
     table = Table(
         "left_out",
-        _("Costs not counted"),
+        title,
         [
             Column(_("Pilot")),
             Column(_("Description")),

@@ -8,11 +8,10 @@ change is a 404, like a missing id.
 
 from dataclasses import dataclass
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import NoReverseMatch, path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -20,8 +19,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from csrplatform import access
 from csrplatform.accounts.models import User
-from csrplatform.editing import edit_page, error_text, form_errors_text, run_action
-from csrplatform.lists import filtered_list, paginate
+from csrplatform.editing import edit_page, error_text, run_move
+from csrplatform.lists import filtered_list, paginate, paginate_uncounted
 from csrplatform.reviews.models import Review, ReviewEvent, ReviewKind
 from pilots.models import Pilot, Programme
 
@@ -118,165 +117,131 @@ def _refusal_on_form(exc):
     return ValidationError(error_text(exc))
 
 
-# --- costs, benefits, stated figures -----------------------------------------------------------
-
-
-def _programme_figure_page(request, programme, instance, *, form_class, save, title, message):
-    form = form_class(
-        _data(request),
-        instance=instance,
-        user=request.user,
-        programme=programme,
-        initial=_initial_pilot(request, programme) if instance.pk is None else None,
-    )
+def _form_page(request, form, *, save, then, context, message):
+    """The entry page of one form (csrplatform.editing.edit_page): `save(form)` is the service
+    call, which returns what it saved (its PermissionDenied is said on the form); the page then
+    goes to `then(saved)`."""
 
     def do_save():
         try:
             saved = save(form)
         except PermissionDenied as exc:
             raise _refusal_on_form(exc) from exc
-        return _Then(_figure_page(saved))
+        return _Then(then(saved))
 
+    return edit_page(
+        request,
+        forms=[form],
+        save=do_save,
+        template=FORM_TEMPLATE,
+        context=context,
+        success_message=message,
+    )
+
+
+# --- costs, benefits, stated figures -----------------------------------------------------------
+
+
+def _programme_figure_page(request, programme, instance, figure):
+    existing = instance if instance.pk else None
+    form = figure.form_class(
+        _data(request),
+        instance=instance,
+        user=request.user,
+        programme=programme,
+        initial=_initial_pilot(request, programme) if existing is None else None,
+    )
     back = (
         _figure_page(instance)
-        if instance.pk
+        if existing
         else (
             pilot_costs_url(request.GET["pilot"])
             if request.GET.get("pilot")
             else dashboard_url(programme.pk)
         )
     )
-    return edit_page(
+    return _form_page(
         request,
-        forms=[form],
-        save=do_save,
-        template=FORM_TEMPLATE,
-        context={"title": title, "back": back, "programme": programme},
-        success_message=message,
+        form,
+        save=lambda form: figure.save(
+            actor=request.user,
+            programme=programme,
+            **{figure.argument: existing},
+            **figure.fields(form),
+        ),
+        then=_figure_page,
+        context={
+            "title": figure.edit_title if existing else figure.add_title,
+            "back": back,
+            "programme": programme,
+        },
+        message=figure.message,
     )
 
 
-def _save_cost(request, programme, cost_item):
-    def save(form):
-        return services.cost_item_save(
-            actor=request.user, programme=programme, cost_item=cost_item, **form.cost_fields()
-        )
+@dataclass(frozen=True)
+class _ProgrammeFigure:
+    """A figure of a programme entered on its own page: cost item, benefit, stated figure."""
 
-    return save
+    model: type
+    form_class: type
+    save: object  # the service: save(actor=, programme=, <argument>=, **fields)
+    argument: str  # the service's argument naming the figure changed (None: a new one)
+    fields: object  # the service's other arguments, from the valid form
+    add_title: str
+    edit_title: str
+    message: str
 
+    def views(self):
+        """The add page (of a programme) and the edit page (of a figure)."""
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def cost_item_add(request, programme):
-    programme = _editable_programme(request, programme)
-    return _programme_figure_page(
-        request,
-        programme,
-        CostItem(programme=programme),
-        form_class=CostItemForm,
-        save=_save_cost(request, programme, None),
-        title=_("Add a cost"),
-        message=_("Cost saved."),
-    )
+        @login_required
+        @require_http_methods(["GET", "POST"])
+        def add(request, programme):
+            programme = _editable_programme(request, programme)
+            return _programme_figure_page(request, programme, self.model(programme=programme), self)
 
+        @login_required
+        @require_http_methods(["GET", "POST"])
+        def edit(request, pk):
+            instance = access.get_object_or_404(
+                request.user, self.model.objects.select_related("programme"), access.EDIT, pk=pk
+            )
+            return _programme_figure_page(request, instance.programme, instance, self)
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def cost_item_edit(request, pk):
-    cost_item = access.get_object_or_404(
-        request.user, CostItem.objects.select_related("programme"), access.EDIT, pk=pk
-    )
-    return _programme_figure_page(
-        request,
-        cost_item.programme,
-        cost_item,
-        form_class=CostItemForm,
-        save=_save_cost(request, cost_item.programme, cost_item),
-        title=_("Change a cost"),
-        message=_("Cost saved."),
-    )
+        return add, edit
 
 
-def _save_benefit(request, programme, benefit):
-    def save(form):
-        return services.benefit_save(
-            actor=request.user, programme=programme, benefit=benefit, **form.cleaned_data
-        )
-
-    return save
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def benefit_add(request, programme):
-    programme = _editable_programme(request, programme)
-    return _programme_figure_page(
-        request,
-        programme,
-        Benefit(programme=programme),
-        form_class=BenefitForm,
-        save=_save_benefit(request, programme, None),
-        title=_("Add a benefit"),
-        message=_("Benefit saved."),
-    )
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def benefit_edit(request, pk):
-    benefit = access.get_object_or_404(
-        request.user, Benefit.objects.select_related("programme"), access.EDIT, pk=pk
-    )
-    return _programme_figure_page(
-        request,
-        benefit.programme,
-        benefit,
-        form_class=BenefitForm,
-        save=_save_benefit(request, benefit.programme, benefit),
-        title=_("Change a benefit"),
-        message=_("Benefit saved."),
-    )
-
-
-def _save_stated(request, programme, stated):
-    def save(form):
-        return services.stated_figure_save(
-            actor=request.user, programme=programme, stated=stated, **form.cleaned_data
-        )
-
-    return save
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def stated_figure_add(request, programme):
-    programme = _editable_programme(request, programme)
-    return _programme_figure_page(
-        request,
-        programme,
-        StatedFigure(programme=programme),
-        form_class=StatedFigureForm,
-        save=_save_stated(request, programme, None),
-        title=_("Record a figure as the source states it"),
-        message=_("Stated figure saved."),
-    )
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def stated_figure_edit(request, pk):
-    stated = access.get_object_or_404(
-        request.user, StatedFigure.objects.select_related("programme"), access.EDIT, pk=pk
-    )
-    return _programme_figure_page(
-        request,
-        stated.programme,
-        stated,
-        form_class=StatedFigureForm,
-        save=_save_stated(request, stated.programme, stated),
-        title=_("Change a stated figure"),
-        message=_("Stated figure saved."),
-    )
+cost_item_add, cost_item_edit = _ProgrammeFigure(
+    model=CostItem,
+    form_class=CostItemForm,
+    save=services.cost_item_save,
+    argument="cost_item",
+    fields=lambda form: form.cost_fields(),
+    add_title=gettext_lazy("Add a cost"),
+    edit_title=gettext_lazy("Change a cost"),
+    message=gettext_lazy("Cost saved."),
+).views()
+benefit_add, benefit_edit = _ProgrammeFigure(
+    model=Benefit,
+    form_class=BenefitForm,
+    save=services.benefit_save,
+    argument="benefit",
+    fields=lambda form: form.cleaned_data,
+    add_title=gettext_lazy("Add a benefit"),
+    edit_title=gettext_lazy("Change a benefit"),
+    message=gettext_lazy("Benefit saved."),
+).views()
+stated_figure_add, stated_figure_edit = _ProgrammeFigure(
+    model=StatedFigure,
+    form_class=StatedFigureForm,
+    save=services.stated_figure_save,
+    argument="stated",
+    fields=lambda form: form.cleaned_data,
+    add_title=gettext_lazy("Record a figure as the source states it"),
+    edit_title=gettext_lazy("Change a stated figure"),
+    message=gettext_lazy("Stated figure saved."),
+).views()
 
 
 # --- exchange rates and indicators -------------------------------------------------------------
@@ -285,6 +250,14 @@ def stated_figure_edit(request, pk):
 def _require_facilitator_editor(request):
     if not access.actor_for(request.user).is_facilitator_editor:
         raise Http404
+
+
+def _facilitator_entry(request, model, pk):
+    """What a facilitator's page changes (None: it adds one); a 404 for anyone else."""
+    _require_facilitator_editor(request)
+    if not pk:
+        return None
+    return access.get_object_or_404(request.user, model.objects.all(), access.EDIT, pk=pk)
 
 
 @login_required
@@ -301,32 +274,20 @@ def rate_list(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def rate_edit(request, pk=None):
-    _require_facilitator_editor(request)
-    rate = (
-        access.get_object_or_404(request.user, ExchangeRate.objects.all(), access.EDIT, pk=pk)
-        if pk
-        else None
-    )
-    form = ExchangeRateForm(_data(request), instance=rate, user=request.user)
-
-    def save():
-        try:
-            services.exchange_rate_save(actor=request.user, rate=rate, **form.cleaned_data)
-        except PermissionDenied as exc:
-            raise _refusal_on_form(exc) from exc
-        return _Then(reverse("metrics:rate-list"))
-
-    return edit_page(
+    rate = _facilitator_entry(request, ExchangeRate, pk)
+    return _form_page(
         request,
-        forms=[form],
-        save=save,
-        template=FORM_TEMPLATE,
+        ExchangeRateForm(_data(request), instance=rate, user=request.user),
+        save=lambda form: services.exchange_rate_save(
+            actor=request.user, rate=rate, **form.cleaned_data
+        ),
+        then=lambda _saved: reverse("metrics:rate-list"),
         context={
             "title": _("Change an exchange rate") if rate else _("Add an exchange rate"),
             "back": reverse("metrics:rate-list"),
             "intro": _("1 unit of the currency is worth this many US dollars from that day on."),
         },
-        success_message=_("Exchange rate saved."),
+        message=_("Exchange rate saved."),
     )
 
 
@@ -348,55 +309,32 @@ def indicator_list(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def indicator_edit(request, pk=None):
-    _require_facilitator_editor(request)
-    indicator = (
-        access.get_object_or_404(request.user, Indicator.objects.all(), access.EDIT, pk=pk)
-        if pk
-        else None
-    )
-    form = IndicatorForm(_data(request), instance=indicator, user=request.user)
-
-    def save():
-        try:
-            services.indicator_save(actor=request.user, indicator=indicator, **form.cleaned_data)
-        except PermissionDenied as exc:
-            raise _refusal_on_form(exc) from exc
-        return _Then(reverse("metrics:indicator-list"))
-
-    return edit_page(
+    indicator = _facilitator_entry(request, Indicator, pk)
+    return _form_page(
         request,
-        forms=[form],
-        save=save,
-        template=FORM_TEMPLATE,
+        IndicatorForm(_data(request), instance=indicator, user=request.user),
+        save=lambda form: services.indicator_save(
+            actor=request.user, indicator=indicator, **form.cleaned_data
+        ),
+        then=lambda _saved: reverse("metrics:indicator-list"),
         context={
             "title": _("Change an indicator") if indicator else _("Add an indicator"),
             "back": reverse("metrics:indicator-list"),
         },
-        success_message=_("Indicator saved."),
+        message=_("Indicator saved."),
     )
 
 
 def _tracked_page(request, pilot, tracked):
-    form = PilotIndicatorForm(
-        _data(request),
-        instance=tracked or PilotIndicator(pilot=pilot),
-        user=request.user,
-    )
-
-    def save():
-        try:
-            services.pilot_indicator_save(
-                actor=request.user, pilot=pilot, tracked=tracked, **form.cleaned_data
-            )
-        except PermissionDenied as exc:
-            raise _refusal_on_form(exc) from exc
-        return _Then(pilot_kpis_url(pilot.pk))
-
-    return edit_page(
+    return _form_page(
         request,
-        forms=[form],
-        save=save,
-        template=FORM_TEMPLATE,
+        PilotIndicatorForm(
+            _data(request), instance=tracked or PilotIndicator(pilot=pilot), user=request.user
+        ),
+        save=lambda form: services.pilot_indicator_save(
+            actor=request.user, pilot=pilot, tracked=tracked, **form.cleaned_data
+        ),
+        then=lambda _saved: pilot_kpis_url(pilot.pk),
         context={
             "title": (_("Change a tracked indicator") if tracked else _("Track an indicator")),
             "back": pilot_kpis_url(pilot.pk),
@@ -406,7 +344,7 @@ def _tracked_page(request, pilot, tracked):
                 "indicators it tracks."
             ),
         },
-        success_message=_("Tracked indicator saved."),
+        message=_("Tracked indicator saved."),
     )
 
 
@@ -451,26 +389,19 @@ def _observation_page(request, observation):
         indicator=indicator,
     )
 
-    def save():
-        try:
-            saved = services.observation_save(
-                actor=request.user, observation=observation, **form.observation_fields()
-            )
-        except PermissionDenied as exc:
-            raise _refusal_on_form(exc) from exc
-        return _Then(observation_url(saved))
-
     if observation is not None:
         back = observation_url(observation)
     elif pilot is not None:
         back = pilot_kpis_url(pilot.pk)
     else:
         back = reverse("metrics:observation-list")
-    return edit_page(
+    return _form_page(
         request,
-        forms=[form],
-        save=save,
-        template=FORM_TEMPLATE,
+        form,
+        save=lambda form: services.observation_save(
+            actor=request.user, observation=observation, **form.observation_fields()
+        ),
+        then=observation_url,
         context={
             "title": _("Correct a KPI figure") if observation else _("Enter a KPI figure"),
             "back": back,
@@ -480,7 +411,7 @@ def _observation_page(request, observation):
                 "(or the facilitator) before it counts as confirmed."
             ),
         },
-        success_message=_("KPI figure saved."),
+        message=_("KPI figure saved."),
     )
 
 
@@ -514,7 +445,7 @@ def observation_list(request):
         {
             "filterset": listing.filterset,
             "can_enter": may_enter_observations(request.user),
-            **paginate(request, listing.queryset),
+            **paginate_uncounted(request, listing.queryset),
         },
         status=listing.status,
     )
@@ -604,17 +535,7 @@ def observation_move(request, pk, move):
     if move not in MOVES:
         raise Http404
     observation = access.get_object_or_404(request.user, Observation.objects.all(), pk=pk)
-    form_class, service, message = MOVES[move]
-    form = form_class(request.POST)
-    if not form.is_valid():
-        messages.error(request, form_errors_text(form))
-        return redirect(observation_url(observation))
-    return run_action(
-        request,
-        observation_url(observation),
-        lambda: service(request.user, observation, form.cleaned_data),
-        message,
-    )
+    return run_move(request, MOVES, move, observation, observation_url(observation))
 
 
 urlpatterns = [

@@ -1,8 +1,6 @@
 """Bulk import of KPI observations and cost items: the page, the job page with its progress,
 and the downloadable templates (CSV and XLSX)."""
 
-import csv
-import io
 from datetime import date
 
 from django import forms
@@ -19,7 +17,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from csrplatform import access
-from pilots.uploads import XLSX
+from csrplatform import imports as reading
 
 from . import imports, tasks
 from .models import ImportJob, Observation
@@ -201,51 +199,18 @@ def _example_row(kind) -> list:
 
 
 def _csv_template(kind) -> HttpResponse:
-    buffer = io.StringIO()
-    buffer.write("\ufeff")  # lets Excel read UTF-8 correctly
-    writer = csv.writer(buffer)
-    writer.writerow(imports.COLUMNS[kind])
-    writer.writerow(
-        [
-            value.isoformat() if hasattr(value, "isoformat") else value
-            for value in _example_row(kind)
-        ]
-    )
-    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{kind}-import.csv"'
-    return response
+    return reading.csv_template(f"{kind}-import.csv", imports.COLUMNS[kind], _example_row(kind))
 
 
 def _xlsx_template(kind) -> HttpResponse:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = str(Kind(kind).label)[:31]
-    sheet.append(list(imports.COLUMNS[kind]))
-    sheet.append(_example_row(kind))
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for cell in sheet[2]:
-        if isinstance(cell.value, date):
-            cell.number_format = "yyyy-mm-dd"
-    for column_cells in sheet.columns:
-        sheet.column_dimensions[column_cells[0].column_letter].width = 18
-    sheet.freeze_panes = "A2"
-    help_sheet = workbook.create_sheet(_("Help"))
-    help_sheet.append([_("Column"), _("Required"), _("What to write")])
-    for name, required, text in _column_help(kind):
-        help_sheet.append([name, _("yes") if required else _("no"), text])
-    help_sheet.append([])
-    help_sheet.append([_("Only the first sheet is imported.")])
-    help_sheet.column_dimensions["A"].width = 20
-    help_sheet.column_dimensions["C"].width = 80
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    response = HttpResponse(buffer.getvalue(), content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="{kind}-import.xlsx"'
-    return response
+    return reading.xlsx_template(
+        f"{kind}-import.xlsx",
+        str(Kind(kind).label)[:31],
+        imports.COLUMNS[kind],
+        _example_row(kind),
+        _column_help(kind),
+        width=18,
+    )
 
 
 @login_required

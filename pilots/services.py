@@ -17,6 +17,7 @@ from csrplatform.errors import Conflict
 from csrplatform.reviews import services as reviews
 from csrplatform.reviews.models import Review, ReviewKind, ReviewStatus
 from csrplatform.services import apply_fields, require
+from csrplatform.uploads import check_upload
 from suppliers.models import Organisation
 
 from .choices import (
@@ -42,7 +43,6 @@ from .models import (
     ScopeChange,
 )
 from .rules import acting_organisations
-from .uploads import check_upload
 
 
 class TransitionNotAllowed(Conflict):

@@ -16,8 +16,8 @@ from rest_framework.response import Response
 
 from csrplatform import access
 from csrplatform.api import READ_AND_ADD, ScopedModelViewSet, ServiceDecidesCreateMixin
+from csrplatform.uploads import RawNameDRFMultiPartParser
 from pilots.models import Document
-from pilots.uploads import RawNameDRFMultiPartParser
 
 from .. import services
 from ..filters import AuditFilterSet, CorrectiveActionFilterSet, FindingFilterSet

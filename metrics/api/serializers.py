@@ -65,10 +65,9 @@ def money_view(item, rates: "RateCache", organisation_id: int) -> MoneyView:
     """`item` (anything with amount, currency_id, pinned_rate, on_date) converted to USD."""
     if item.amount is None:
         return MoneyView(None, None)
-    try:
-        converted = money.convert(item, rates.table(organisation_id), organisation_id)
-    except money.MissingRate as exc:
-        return MoneyView(item.amount, item.currency_id, usd_error=" ".join(exc.messages))
+    converted, missing = money.try_convert(item, rates.table(organisation_id), organisation_id)
+    if converted is None:
+        return MoneyView(item.amount, item.currency_id, usd_error=missing)
     return from_converted(converted)
 
 
@@ -190,6 +189,32 @@ def stays_in_programme(instance, attrs, message):
         raise serializers.ValidationError({"programme": [message]})
 
 
+class ProgrammeFigureSerializerMixin:
+    """A figure of a programme (cost item, benefit, stated figure), saved through its service
+    (`service`, named in metrics.services; `instance_argument` names the figure changed); it
+    does not move to another programme."""
+
+    service = ""
+    instance_argument = ""
+    moved_message = ""
+
+    def validate(self, attrs):
+        stays_in_programme(self.instance, attrs, self.moved_message)
+        return attrs
+
+    def create(self, validated_data):
+        return self.run_service(getattr(services, self.service), **validated_data)
+
+    def update(self, instance, validated_data):
+        validated_data.pop("programme", None)
+        return self.run_service(
+            getattr(services, self.service),
+            programme=instance.programme,
+            **{self.instance_argument: instance},
+            **validated_data,
+        )
+
+
 # --- money ---------------------------------------------------------------------------------------
 
 
@@ -239,7 +264,9 @@ class ExchangeRateSerializer(
         return self.run_service(services.exchange_rate_save, rate=instance, **validated_data)
 
 
-class CostItemSerializer(HidesUnseenOrganisations, MoneyFieldsSerializer):
+class CostItemSerializer(
+    ProgrammeFigureSerializerMixin, HidesUnseenOrganisations, MoneyFieldsSerializer
+):
     """A cost of a pilot (optionally of one phase) or of the whole programme."""
 
     organisation_fields = (("borne_by", "borne_by_name"),)
@@ -296,24 +323,12 @@ class CostItemSerializer(HidesUnseenOrganisations, MoneyFieldsSerializer):
             }
         ).data
 
-    def validate(self, attrs):
-        stays_in_programme(self.instance, attrs, _("A cost does not move to another programme."))
-        return attrs
-
-    def create(self, validated_data):
-        return self.run_service(services.cost_item_save, **validated_data)
-
-    def update(self, instance, validated_data):
-        validated_data.pop("programme", None)
-        return self.run_service(
-            services.cost_item_save,
-            programme=instance.programme,
-            cost_item=instance,
-            **validated_data,
-        )
+    service = "cost_item_save"
+    instance_argument = "cost_item"
+    moved_message = _("A cost does not move to another programme.")
 
 
-class BenefitSerializer(MoneyFieldsSerializer):
+class BenefitSerializer(ProgrammeFigureSerializerMixin, MoneyFieldsSerializer):
     """A benefit expected from, or received through, a pilot, with an optional money value."""
 
     pilot_title = serializers.CharField(
@@ -335,21 +350,14 @@ class BenefitSerializer(MoneyFieldsSerializer):
             "per",
         )
 
-    def validate(self, attrs):
-        stays_in_programme(self.instance, attrs, _("A benefit does not move to another programme."))
-        return attrs
-
-    def create(self, validated_data):
-        return self.run_service(services.benefit_save, **validated_data)
-
-    def update(self, instance, validated_data):
-        validated_data.pop("programme", None)
-        return self.run_service(
-            services.benefit_save, programme=instance.programme, benefit=instance, **validated_data
-        )
+    service = "benefit_save"
+    instance_argument = "benefit"
+    moved_message = _("A benefit does not move to another programme.")
 
 
-class StatedFigureSerializer(ServiceSerializerMixin, ScopedModelSerializer):
+class StatedFigureSerializer(
+    ProgrammeFigureSerializerMixin, ServiceSerializerMixin, ScopedModelSerializer
+):
     """A figure as a source states it, kept beside the one the platform computes."""
 
     class Meta:
@@ -367,21 +375,9 @@ class StatedFigureSerializer(ServiceSerializerMixin, ScopedModelSerializer):
         # Once per programme or pilot, kind and organisation kind: the service's full_clean().
         validators = []
 
-    def validate(self, attrs):
-        stays_in_programme(self.instance, attrs, _("A figure does not move to another programme."))
-        return attrs
-
-    def create(self, validated_data):
-        return self.run_service(services.stated_figure_save, **validated_data)
-
-    def update(self, instance, validated_data):
-        validated_data.pop("programme", None)
-        return self.run_service(
-            services.stated_figure_save,
-            programme=instance.programme,
-            stated=instance,
-            **validated_data,
-        )
+    service = "stated_figure_save"
+    instance_argument = "stated"
+    moved_message = _("A figure does not move to another programme.")
 
 
 # --- KPIs ----------------------------------------------------------------------------------------
@@ -390,18 +386,7 @@ class StatedFigureSerializer(ServiceSerializerMixin, ScopedModelSerializer):
 class IndicatorSerializer(ServiceSerializerMixin, ScopedModelSerializer):
     class Meta:
         model = Indicator
-        fields = (
-            "id",
-            "name",
-            "unit",
-            "better",
-            "kind",
-            "numerator",
-            "denominator",
-            "per",
-            "rollup",
-            "description",
-        )
+        fields = ("id", *services.INDICATOR_FIELDS)
         # The name's uniqueness is checked by the model in the service's full_clean().
         extra_kwargs = {"name": {"validators": []}}
 
@@ -481,14 +466,7 @@ class ObservationSerializer(ServiceSerializerMixin, ScopedModelSerializer):
             "facility_name",
             "pilot",
             "pilot_title",
-            "period_start",
-            "period_end",
-            "value",
-            "unit",
-            "kind",
-            "source",
-            "sex",
-            "contract_type",
+            *services.OBSERVATION_FIGURE_FIELDS,
             "status",
             "note",
             "created_at",
@@ -545,7 +523,8 @@ class KpiRowSerializer(serializers.Serializer):
     latest = PointSerializer(read_only=True, allow_null=True)
     target = PointSerializer(read_only=True, allow_null=True)
     target_is_derived = serializers.BooleanField(
-        read_only=True, help_text=_("The target is computed from the baseline and a % change.")
+        read_only=True,
+        help_text=_("The target is computed from the baseline and a percentage change."),
     )
     change = DecimalText(allow_null=True)
     pct_change = DecimalText(allow_null=True)
@@ -676,7 +655,17 @@ class ResourceAnalysisSerializer(serializers.Serializer):
     rows = ResourceRowSerializer(many=True, read_only=True)
     total = ComparedSerializer(read_only=True)
     missing_rates = serializers.ListField(child=serializers.CharField(), read_only=True)
-    left_out = LeftOutSerializer(many=True, read_only=True)
+    left_out = LeftOutSerializer(
+        many=True, read_only=True, help_text=_("The first 100 costs not counted, with why.")
+    )
+    left_out_count = serializers.IntegerField(read_only=True)
+    complete = serializers.BooleanField(
+        read_only=True,
+        help_text=_(
+            "False when the caller sees only some of the programme's costs: the total is of "
+            "those, and is not compared with the programme's stated total."
+        ),
+    )
 
 
 class OrganisationNameSerializer(serializers.Serializer):

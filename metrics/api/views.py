@@ -90,6 +90,24 @@ class CsvExportMixin:
         )
 
 
+def csv_export_action(operation_id: str, rows: str):
+    """The `export/` action of a CsvExportMixin view set, named `operation_id` in the schema;
+    `rows` names what the list holds (its description)."""
+
+    def export(self, request):
+        return self.export_response()
+
+    export.__doc__ = f"The {rows} of the list (same filters) as a streamed CSV file."
+    export = action(
+        detail=False,
+        methods=["get"],
+        pagination_class=None,
+        renderer_classes=[JSONRenderer],
+        content_negotiation_class=CsvNegotiation,
+    )(export)
+    return extend_schema(responses=CSV_RESPONSE, operation_id=operation_id, filters=True)(export)
+
+
 def _money_cells(instance, context) -> list:
     view = serializers.money_view(
         instance, serializers.rate_cache(context), instance.programme.facilitator_id
@@ -177,17 +195,7 @@ class CostItemViewSet(CsvExportMixin, ScopedModelViewSet):
             item.excluded_reason,
         ]
 
-    @extend_schema(responses=CSV_RESPONSE, operation_id="cost_items_export", filters=True)
-    @action(
-        detail=False,
-        methods=["get"],
-        pagination_class=None,
-        renderer_classes=[JSONRenderer],
-        content_negotiation_class=CsvNegotiation,
-    )
-    def export(self, request):
-        """The cost items of the list (same filters) as a streamed CSV file."""
-        return self.export_response()
+    export = csv_export_action("cost_items_export", "cost items")
 
 
 class BenefitViewSet(CsvExportMixin, ScopedModelViewSet):
@@ -222,17 +230,7 @@ class BenefitViewSet(CsvExportMixin, ScopedModelViewSet):
             benefit.per,
         ]
 
-    @extend_schema(responses=CSV_RESPONSE, operation_id="benefits_export", filters=True)
-    @action(
-        detail=False,
-        methods=["get"],
-        pagination_class=None,
-        renderer_classes=[JSONRenderer],
-        content_negotiation_class=CsvNegotiation,
-    )
-    def export(self, request):
-        """The benefits of the list (same filters) as a streamed CSV file."""
-        return self.export_response()
+    export = csv_export_action("benefits_export", "benefits")
 
 
 class StatedFigureViewSet(ScopedModelViewSet):
@@ -284,14 +282,7 @@ class ObservationViewSet(CsvExportMixin, ServiceDecidesCreateMixin, ScopedModelV
         "supplier_name",
         "facility",
         "pilot",
-        "period_start",
-        "period_end",
-        "value",
-        "unit",
-        "kind",
-        "source",
-        "sex",
-        "contract_type",
+        *services.OBSERVATION_FIGURE_FIELDS,
         "status",
         "note",
     )
@@ -306,29 +297,12 @@ class ObservationViewSet(CsvExportMixin, ServiceDecidesCreateMixin, ScopedModelV
             row.supplier.organisation.name,
             row.facility_id if row.facility_id in facilities else "",
             _text(row.pilot_id),
-            row.period_start,
-            row.period_end,
-            row.value,
-            row.unit,
-            row.kind,
-            row.source,
-            row.sex,
-            row.contract_type,
+            *(getattr(row, name) for name in services.OBSERVATION_FIGURE_FIELDS),
             row.status,
             row.note,
         ]
 
-    @extend_schema(responses=CSV_RESPONSE, operation_id="observations_export", filters=True)
-    @action(
-        detail=False,
-        methods=["get"],
-        pagination_class=None,
-        renderer_classes=[JSONRenderer],
-        content_negotiation_class=CsvNegotiation,
-    )
-    def export(self, request):
-        """The observations of the list (same filters) as a streamed CSV file."""
-        return self.export_response()
+    export = csv_export_action("observations_export", "observations")
 
     def _review(self, service, input_serializer):
         observation = self.get_object()

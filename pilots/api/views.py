@@ -16,6 +16,7 @@ from rest_framework.response import Response
 from csrplatform.api import READ_AND_ADD, ScopedModelViewSet, ServiceDecidesCreateMixin
 from csrplatform.filters import ObjectIdFilter, ScopedFilterSet
 from csrplatform.reviews.models import Review, ReviewKind, ReviewStatus
+from csrplatform.uploads import RawNameDRFMultiPartParser
 
 from .. import services
 from ..filters import DocumentFilterSet, PilotFilterSet, PilotPartFilterSet, ProgrammeFilterSet
@@ -30,7 +31,6 @@ from ..models import (
     Programme,
     ScopeChange,
 )
-from ..uploads import RawNameDRFMultiPartParser
 from . import serializers
 
 READ_ONLY = ["get", "head", "options"]

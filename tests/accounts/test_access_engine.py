@@ -160,7 +160,7 @@ def test_access_rules_fails_loudly_on_a_model_without_a_rule(db, monkeypatch):
 
 def test_the_inbox_gathers_what_each_app_registered():
     modules = {source.__module__ for source in inbox.registered_sources()}
-    assert modules == {"pilots.inbox", "audits.inbox"}
+    assert modules == {"pilots.inbox", "audits.inbox", "metrics.inbox"}
 
 
 def test_grants_widen_viewing_only_and_can_be_left_out(world, pilots):

@@ -7,7 +7,7 @@ from django.test import Client
 
 from csrplatform import access
 from csrplatform.accounts.models import User
-from pilots.uploads import PDF, check_active_content
+from csrplatform.uploads import PDF, check_active_content
 from suppliers.models import Organisation
 
 ERROR_KEYS = {"detail", "code", "errors"}

@@ -86,3 +86,16 @@ def test_number_text_groups_thousands_and_drops_trailing_zeros():
     assert charts.number_text(Decimal("13.1000")) == "13.1"
     assert charts.number_text(Decimal("8107.5"), 0) == "8,108"
     assert charts.number_text(None) == "—"
+
+
+def test_a_bar_chart_of_many_bars_draws_the_largest_and_says_so():
+    from metrics import charts
+
+    labels = [f"Pilot {number}" for number in range(100)]
+    svg = charts.bar_chart(
+        chart_id="many", title="Cost per pilot", desc="", labels=labels,
+        values=list(range(100)), unit="USD",
+    )  # fmt: skip
+    assert f"the {charts.MOST_BARS} largest of 100" in svg
+    assert "Pilot 99" in svg
+    assert "Pilot 0<" not in svg

@@ -16,8 +16,8 @@ from django.test import Client
 from django.urls import reverse
 
 from audits.models import CorrectiveAction
+from csrplatform.uploads import check_active_content, clean_filename
 from pilots.models import Document
-from pilots.uploads import check_active_content, clean_filename
 
 PDF = (
     b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n"
