@@ -178,24 +178,56 @@ class KpiRow:
 
 def pilot_kpis(user, pilot, *, rates: money.RateTable | None = None) -> list[KpiRow]:
     """The KPI table of a pilot, from the observations the user may see (three queries)."""
+    return _kpi_rows(user, PilotIndicator.objects.filter(pilot=pilot), pilot.programme, rates)
+
+
+PROGRAMME_KPIS_SHOWN = 50
+
+
+def programme_kpis(user, programme) -> tuple[list[KpiRow], int]:
+    """The KPI rows of the programme's pilots the user sees, the first PROGRAMME_KPIS_SHOWN
+    (each pilot's page has the rest), and how many there are in all."""
+    tracked = access.scope(
+        user, PilotIndicator.objects.filter(pilot__programme=programme)
+    ).order_by("pilot__title", "pilot_id", "indicator__name")
+    shown = list(tracked.values_list("pk", flat=True)[:PROGRAMME_KPIS_SHOWN])
+    rows = _kpi_rows(user, PilotIndicator.objects.filter(pk__in=shown), programme)
+    order = {pk: index for index, pk in enumerate(shown)}
+    return sorted(rows, key=lambda row: order[row.tracked.pk]), tracked.count()
+
+
+def _kpi_rows(user, tracked_queryset, programme, rates=None) -> list[KpiRow]:
     tracked = list(
-        access.scope(user, PilotIndicator.objects.filter(pilot=pilot)).select_related(
-            "indicator", "unit_cost_currency"
+        access.scope(user, tracked_queryset).select_related(
+            "pilot", "indicator", "unit_cost_currency"
         )
     )
-    indicator_ids = set()
+    indicator_ids, pilot_ids = set(), set()
     for row in tracked:
         indicator = row.indicator
         indicator_ids |= {indicator.pk, indicator.numerator_id, indicator.denominator_id}
+        pilot_ids.add(row.pilot_id)
     indicator_ids.discard(None)
-    by_indicator: dict[int, list[Observation]] = defaultdict(list)
+    by_indicator: dict[tuple, list[Observation]] = defaultdict(list)
     observations = access.scope(
-        user, Observation.objects.filter(pilot=pilot, indicator_id__in=indicator_ids).counted()
+        user,
+        Observation.objects.filter(
+            pilot_id__in=pilot_ids, indicator_id__in=indicator_ids
+        ).counted(),
     ).order_by("period_end", "id")
     for row in observations:
-        by_indicator[row.indicator_id].append(row)
-    rates = rates or money.RateTable([pilot.programme.facilitator_id])
-    return [_kpi_row(row, by_indicator, rates, pilot.programme.facilitator_id) for row in tracked]
+        by_indicator[(row.pilot_id, row.indicator_id)].append(row)
+    facilitator_id = programme.facilitator_id
+    rates = rates or money.RateTable([facilitator_id])
+    return [
+        _kpi_row(
+            row,
+            {key[1]: rows for key, rows in by_indicator.items() if key[0] == row.pilot_id},
+            rates,
+            facilitator_id,
+        )
+        for row in tracked
+    ]
 
 
 def _kpi_row(tracked, by_indicator, rates, facilitator_id) -> KpiRow:

@@ -194,11 +194,12 @@ def _point_cell(point, *, missing_note="", derived=False):
     return decimal(point.value, note="; ".join(notes), tone="warn" if not point.confirmed else "")
 
 
-def _kpi_table(rows) -> Table:
+def _kpi_table(rows, *, name="kpis", title=None, with_pilot=False) -> Table:
     table = Table(
-        "kpis",
-        _("Indicators"),
+        name,
+        title or _("Indicators"),
         [
+            *([Column(_("Pilot"))] if with_pilot else []),
             Column(_("Indicator")),
             Column(_("Unit")),
             Column(_("Baseline"), NUM),
@@ -219,6 +220,7 @@ def _kpi_table(rows) -> Table:
         indicator = row.indicator
         name_note = _("computed from counts") if row.computed_from_counts else ""
         table.add(
+            *([row.tracked.pilot.title] if with_pilot else []),
             Cell(indicator.name, note=name_note, tone="muted"),
             indicator.unit,
             _point_cell(row.baseline, missing_note=_("no baseline")),
@@ -545,6 +547,7 @@ def programme_dashboard(request, pk):
     analysis = figures.resource_analysis(request.user, programme)
     reach = figures.cost_per_reach(request.user, programme)
     participation = figures.stakeholder_participation(request.user, programme)
+    kpi_rows, kpi_count = figures.programme_kpis(request.user, programme)
     cost_by_pilot = {row.pilots[0].pk: row.usd for row in reach["by_pilot"]}
     statuses = Counter(pilot.status for pilot in pilots)
     achievements = Counter(pilot.objectives_achievement or "" for pilot in pilots)
@@ -561,6 +564,17 @@ def programme_dashboard(request, pk):
         _resource_table(analysis),
         _left_out_table(analysis),
         _participation_table(participation),
+        _kpi_table(
+            kpi_rows,
+            name="kpis",
+            title=(
+                _("KPIs of the pilots")
+                if kpi_count <= len(kpi_rows)
+                else _("KPIs of the pilots: the first %(shown)d of %(count)d")
+                % {"shown": len(kpi_rows), "count": kpi_count}
+            ),
+            with_pilot=True,
+        ),
         _reach_table(
             "reach_by_pilot",
             _("Cost per supplier and per worker reached, by pilot"),

@@ -72,3 +72,8 @@ def test_supplier_enters_a_figure_the_ngo_confirms_it_the_kpi_page_shows_it(
         expect(page.locator("main, body").first).to_contain_text("93.5")
         chart = page.locator("svg").filter(has_text="93.5")
         expect(chart.first).to_be_visible()
+
+        page.goto(f"{base}/metrics/programmes/{pilot.programme_id}/")
+        kpis = page.locator("#table-kpis").filter(has_text="93.5")
+        expect(kpis.first).to_be_visible()
+        expect(kpis.first).to_contain_text("Pilot X")

@@ -129,3 +129,15 @@ def test_the_figure_list_is_paged_without_counting(page_client, figures):
     assert "Page 1" in page
     assert " of " not in page.split("Page 1", 1)[1][:20]
     assert "results" not in page
+
+
+def test_the_dashboard_shows_the_pilots_kpis_as_each_viewer_may_see_them(
+    page_client, pilots, figures
+):
+    url = f"/metrics/programmes/{pilots.programme.pk}/?export=csv&table=kpis"
+    facilitator = page_client("facilitator").get(url).getvalue().decode("utf-8-sig")
+    assert "Pilot X,Injuries" in facilitator
+    assert "Pilot Y,Overtime" in facilitator
+    customer_b = page_client("customer_b").get(url).getvalue().decode("utf-8-sig")
+    assert "Pilot X" not in customer_b
+    assert "Pilot Y,Overtime" in customer_b
