@@ -685,7 +685,7 @@ class ReachRowSerializer(serializers.Serializer):
     label = serializers.CharField(read_only=True)
     pilots = serializers.SerializerMethodField()
     usd = DecimalText(allow_null=True)
-    suppliers = serializers.IntegerField(read_only=True)
+    supplier_count = serializers.IntegerField(source="suppliers", read_only=True)
     workers = serializers.IntegerField(read_only=True, allow_null=True)
     per_supplier = DecimalText(allow_null=True)
     per_worker = DecimalText(allow_null=True)

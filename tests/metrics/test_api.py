@@ -631,7 +631,7 @@ def test_programme_figures_give_the_three_tables_with_stated_figures_beside(
     }
     by_pilot = {row["label"]: row for row in body["cost_per_reach"]["by_pilot"]}
     assert by_pilot["Pilot X"]["usd"] == "8108"
-    assert by_pilot["Pilot X"]["suppliers"] == 1
+    assert by_pilot["Pilot X"]["supplier_count"] == 1
     assert by_pilot["Pilot X"]["per_supplier"] == "8108"
     (approach,) = body["cost_per_reach"]["by_approach"]
     assert approach["pilots"] == [pilots.pilot_x.pk, pilots.pilot_y.pk]
