@@ -93,3 +93,25 @@ class StatedFigureKind(models.TextChoices):
     OVERALL_MANAGEMENT_USD = "overall_management_usd", _("Overall project management (USD)")
     RESOURCE_TOTAL_USD = "resource_total_usd", _("Resource analysis total (USD)")
     PARTICIPATION_ACTUAL = "participation_actual", _("Stakeholders participating")
+    SHARE_INDICATORS_MET = (
+        "share_indicators_met",
+        _("Share of results indicators met or mostly met (%)"),
+    )
+
+
+class ResultLevel(models.TextChoices):
+    OUTCOME = "outcome", _("Outcome")
+    OUTPUT = "output", _("Output")
+
+
+class Rating(models.TextChoices):
+    """How far a results indicator is met, as a progress report judges it."""
+
+    MET = "met", _("Met")
+    MOSTLY_MET = "mostly_met", _("Mostly met")
+    PARTLY_MET = "partly_met", _("Partly met")
+    NOT_MET = "not_met", _("Not met")
+
+
+#: the ratings counted as met in the share of indicators met ("fully/mostly met")
+RATINGS_COUNTED_MET = (Rating.MET, Rating.MOSTLY_MET)

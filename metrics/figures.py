@@ -20,15 +20,27 @@ from suppliers.models import Organisation
 
 from . import money
 from .choices import (
+    RATINGS_COUNTED_MET,
     Better,
     Certainty,
     CostNature,
     IndicatorKind,
     ObservationKind,
+    Rating,
     Rollup,
     StatedFigureKind,
 )
-from .models import Benefit, CostItem, Observation, PilotIndicator, StatedFigure
+from .models import (
+    Benefit,
+    CostItem,
+    Judgement,
+    Observation,
+    PilotIndicator,
+    ProgressReport,
+    ResultIndicator,
+    ResultItem,
+    StatedFigure,
+)
 
 PCT_STEP = Decimal("0.1")
 
@@ -659,3 +671,127 @@ def cost_per_reach(user, programme) -> dict[str, list[ReachRow]]:
         "by_pilot": [row(pilot.title, [pilot]) for pilot in pilots],
         "by_approach": [row(label, group) for label, group in sorted(by_approach.items())],
     }
+
+
+# --- results framework ---------------------------------------------------------------------------
+
+
+def _code_key(item) -> tuple:
+    """ "1.10" after "1.2": the numbers of a code compared as numbers."""
+    return tuple(
+        (0, int(part), "") if part.isdigit() else (1, 0, part)
+        for part in item.code.replace("-", ".").split(".")
+    )
+
+
+def share_met(met: int, judged: int) -> Decimal | None:
+    """The share of judged indicators met or mostly met, in %, to one decimal."""
+    if not judged:
+        return None
+    return (Decimal(met) * 100 / judged).quantize(PCT_STEP, ROUND_HALF_UP)
+
+
+@dataclass
+class ReportShare:
+    """A progress report, its judgements by indicator as they stood, and the share of the
+    indicators it judged that were met or mostly met."""
+
+    report: ProgressReport
+    judgements: dict[int, Judgement]
+    counts: dict[str, int]
+
+    @property
+    def judged(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def met(self) -> int:
+        return sum(self.counts.get(rating, 0) for rating in RATINGS_COUNTED_MET)
+
+    @property
+    def share(self) -> Decimal | None:
+        return share_met(self.met, self.judged)
+
+
+@dataclass
+class ResultsFramework:
+    #: outcomes and outputs in tree order, each with its depth (0 at the top)
+    items: list[tuple[ResultItem, int]]
+    indicators: dict[int, list[ResultIndicator]]
+    reports: list[ReportShare]  # oldest first
+    #: the latest report's share beside the share a source states
+    latest_share: Compared
+
+    @property
+    def all_indicators(self) -> list[ResultIndicator]:
+        return [row for item, _depth in self.items for row in self.indicators.get(item.pk, [])]
+
+    @property
+    def latest(self) -> ReportShare | None:
+        return self.reports[-1] if self.reports else None
+
+
+def _tree(items: list[ResultItem]) -> list[tuple[ResultItem, int]]:
+    children: dict[int | None, list[ResultItem]] = defaultdict(list)
+    known = {item.pk for item in items}
+    for item in items:
+        children[item.parent_id if item.parent_id in known else None].append(item)
+    ordered: list[tuple[ResultItem, int]] = []
+
+    def walk(parent_id, depth):
+        for item in sorted(children.get(parent_id, []), key=_code_key):
+            ordered.append((item, depth))
+            walk(item.pk, depth + 1)
+
+    walk(None, 0)
+    return ordered
+
+
+def results_framework(user, programme) -> ResultsFramework:
+    """A programme's outcomes and outputs with their indicators, its progress reports with
+    their judgements, and the share of indicators met per report, computed from the rows (a
+    few queries at any size). The latest report's share is compared with the stated one."""
+    items = list(access.scope(user, ResultItem.objects.filter(programme=programme)))
+    indicators: dict[int, list[ResultIndicator]] = defaultdict(list)
+    for row in access.scope(
+        user, ResultIndicator.objects.filter(result_item__programme=programme)
+    ).order_by("result_item_id", "order", "id"):
+        indicators[row.result_item_id].append(row)
+    reports = list(
+        access.scope(user, ProgressReport.objects.filter(programme=programme)).order_by(
+            "date", "id"
+        )
+    )
+    by_report: dict[int, dict[int, Judgement]] = defaultdict(dict)
+    for judgement in access.scope(
+        user, Judgement.objects.filter(progress_report__programme=programme)
+    ):
+        by_report[judgement.progress_report_id][judgement.indicator_id] = judgement
+    shares = []
+    for report in reports:
+        judgements = by_report.get(report.pk, {})
+        counts = dict.fromkeys(Rating.values, 0)
+        for judgement in judgements.values():
+            counts[judgement.rating] = counts.get(judgement.rating, 0) + 1
+        shares.append(ReportShare(report, judgements, counts))
+    computed = shares[-1].share if shares else None
+    stated = (
+        access.scope(
+            user,
+            StatedFigure.objects.filter(
+                programme=programme,
+                pilot__isnull=True,
+                kind=StatedFigureKind.SHARE_INDICATORS_MET,
+            ),
+        )
+        .order_by("organisation_kind")
+        .first()
+    )
+    latest_share = (
+        Compared(computed, stated.value, stated.text, stated.source)
+        if stated
+        else Compared(computed)
+    )
+    return ResultsFramework(
+        items=_tree(items), indicators=dict(indicators), reports=shares, latest_share=latest_share
+    )

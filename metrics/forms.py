@@ -20,7 +20,7 @@ from pilots.rules import editable_pilot_ids
 from suppliers.choices import OrganisationKind
 from suppliers.models import Facility, Organisation, Supplier
 
-from .choices import ObservationSource
+from .choices import ObservationSource, Rating
 from .models import (
     Benefit,
     CostItem,
@@ -29,9 +29,16 @@ from .models import (
     Indicator,
     Observation,
     PilotIndicator,
+    ProgressReport,
     StatedFigure,
 )
-from .services import BENEFIT_FIELDS, COST_FIELDS, INDICATOR_FIELDS, cost_bearer_ids
+from .services import (
+    BENEFIT_FIELDS,
+    COST_FIELDS,
+    INDICATOR_FIELDS,
+    PROGRESS_REPORT_FIELDS,
+    cost_bearer_ids,
+)
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 ZERO = Decimal("0")
@@ -478,3 +485,52 @@ class ReturnForm(forms.Form):
     reason = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 2}), label=_("What the supplier should correct")
     )
+
+
+# --- results framework ---------------------------------------------------------------------------
+
+
+class ProgressReportForm(forms.ModelForm):
+    class Meta:
+        model = ProgressReport
+        fields = PROGRESS_REPORT_FIELDS
+        widgets = {"date": DATE, "notes": forms.Textarea(attrs={"rows": 3})}
+
+
+class JudgementRowForm(forms.Form):
+    """The judgement of one indicator in a progress report (one row of the report's form;
+    with no rating, the report does not judge the indicator)."""
+
+    rating = forms.ChoiceField(
+        label=_("Rating"),
+        required=False,
+        choices=[("", _("Not judged")), *Rating.choices],
+    )
+    reasoning = forms.CharField(
+        label=_("Reasoning"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    judged_on = forms.DateField(label=_("Judged on"), required=False, widget=DATE)
+
+    def __init__(self, *args, indicator, item, **kwargs):
+        kwargs.setdefault("prefix", f"indicator-{indicator.pk}")
+        super().__init__(*args, **kwargs)
+        self.indicator = indicator
+        self.item = item
+
+    def clean(self):
+        cleaned = super().clean()
+        if (
+            cleaned.get("rating")
+            and not cleaned.get("judged_on")
+            and "judged_on" not in self.errors
+        ):
+            self.add_error("judged_on", _("Give the date of the judgement."))
+        if not cleaned.get("rating") and (cleaned.get("reasoning") or cleaned.get("judged_on")):
+            self.add_error("rating", _("Choose a rating, or leave the reasoning and date empty."))
+        return cleaned
+
+    def judgement_fields(self) -> dict | None:
+        """What the service records for this indicator (None: not judged)."""
+        if not self.cleaned_data.get("rating"):
+            return None
+        return {name: self.cleaned_data[name] for name in ("rating", "reasoning", "judged_on")}

@@ -30,6 +30,8 @@ from .choices import (
     ObservationKind,
     ObservationSource,
     ObservationStatus,
+    Rating,
+    ResultLevel,
     Rollup,
     Sex,
     StatedFigureKind,
@@ -704,3 +706,180 @@ class ImportJob(models.Model):
         if not self.rows_total:
             return 0
         return min(99, self.rows_checked * 90 // self.rows_total)
+
+
+# --- results framework ---------------------------------------------------------------------------
+
+
+class ResultItemQuerySet(ScopedQuerySet):
+    def with_list_related(self):
+        return self.select_related("programme", "parent")
+
+
+class ResultItem(models.Model):
+    """An outcome or an output of a programme's results framework, numbered as the programme
+    numbers it ("1", "1.2"); an output usually sits under an outcome."""
+
+    programme = models.ForeignKey(
+        "pilots.Programme", on_delete=models.CASCADE, related_name="result_items"
+    )
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.CASCADE,
+        related_name="children",
+        null=True,
+        blank=True,
+        verbose_name=_("under"),
+    )
+    level = models.CharField(_("level"), max_length=10, choices=ResultLevel.choices)
+    code = models.CharField(_("number"), max_length=20, help_text=_('e.g. "1.2"'))
+    title = models.CharField(_("title"), max_length=300)
+
+    objects = ResultItemQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("outcome or output")
+        verbose_name_plural = _("outcomes and outputs")
+        ordering = ["programme_id", "code", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["programme", "code"],
+                name="result_item_code_once",
+                violation_error_message=_("This number is already used in the programme."),
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.code} {self.title}"
+
+    def clean(self):
+        if self.parent_id is None:
+            return
+        if self.parent.programme_id != self.programme_id:
+            raise ValidationError({"parent": _("Choose an outcome or output of this programme.")})
+        ancestor, seen = self.parent, set()
+        while ancestor is not None and ancestor.pk not in seen:
+            if self.pk and ancestor.pk == self.pk:
+                raise ValidationError({"parent": _("An item cannot sit under itself.")})
+            seen.add(ancestor.pk)
+            ancestor = ancestor.parent
+
+
+class ResultIndicatorQuerySet(ScopedQuerySet):
+    def with_list_related(self):
+        return self.select_related("result_item")
+
+
+class ResultIndicator(models.Model):
+    """An indicator of an outcome or output, with its baseline, target and actual."""
+
+    result_item = models.ForeignKey(
+        ResultItem,
+        on_delete=models.CASCADE,
+        related_name="indicators",
+        verbose_name=_("outcome or output"),
+    )
+    name = models.CharField(_("indicator"), max_length=300)
+    unit = models.CharField(_("unit"), max_length=100, blank=True)
+    baseline = models.DecimalField(
+        _("baseline"), max_digits=20, decimal_places=4, null=True, blank=True
+    )
+    target = models.DecimalField(
+        _("target"), max_digits=20, decimal_places=4, null=True, blank=True
+    )
+    actual = models.DecimalField(
+        _("actual"), max_digits=20, decimal_places=4, null=True, blank=True
+    )
+    order = models.PositiveIntegerField(_("order"), default=0)
+
+    objects = ResultIndicatorQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("results indicator")
+        verbose_name_plural = _("results indicators")
+        ordering = ["result_item_id", "order", "id"]
+
+    def __str__(self):
+        return self.name
+
+
+class ProgressReportQuerySet(ScopedQuerySet):
+    def with_list_related(self):
+        return self.select_related("programme")
+
+
+class ProgressReport(models.Model):
+    """A progress report of a programme at a date, with its judgements as they stood."""
+
+    programme = models.ForeignKey(
+        "pilots.Programme", on_delete=models.CASCADE, related_name="progress_reports"
+    )
+    date = models.DateField(_("date"))
+    title = models.CharField(_("title"), max_length=200)
+    notes = models.TextField(_("notes"), blank=True)
+
+    objects = ProgressReportQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("progress report")
+        verbose_name_plural = _("progress reports")
+        ordering = ["programme_id", "date", "id"]
+
+    def __str__(self):
+        return f"{self.title} ({self.date.isoformat()})"
+
+
+class JudgementQuerySet(ScopedQuerySet):
+    def with_list_related(self):
+        return self.select_related("progress_report", "indicator")
+
+
+class Judgement(models.Model):
+    """How far a progress report judged one results indicator met, why, and when."""
+
+    progress_report = models.ForeignKey(
+        ProgressReport,
+        on_delete=models.CASCADE,
+        related_name="judgements",
+        verbose_name=_("progress report"),
+    )
+    indicator = models.ForeignKey(
+        ResultIndicator,
+        on_delete=models.CASCADE,
+        related_name="judgements",
+        verbose_name=_("results indicator"),
+    )
+    rating = models.CharField(_("rating"), max_length=12, choices=Rating.choices)
+    reasoning = models.TextField(_("reasoning"), blank=True)
+    judged_on = models.DateField(
+        _("judged on"),
+        error_messages={
+            "null": _("Give the date of the judgement."),
+            "blank": _("Give the date of the judgement."),
+        },
+    )
+
+    objects = JudgementQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("judgement")
+        verbose_name_plural = _("judgements")
+        ordering = ["progress_report_id", "indicator_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["progress_report", "indicator"],
+                name="judgement_once_per_report",
+                violation_error_message=_("This report already judges this indicator."),
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.indicator}: {self.get_rating_display()}"
+
+    def clean(self):
+        if not self.indicator_id or not self.progress_report_id:
+            return
+        if self.indicator.result_item.programme_id != self.progress_report.programme_id:
+            raise ValidationError(
+                {"indicator": _("Choose an indicator of the report's programme.")}
+            )

@@ -9,6 +9,9 @@
 - An observation of a pilot is read by whoever sees the pilot; one with no pilot by the
   supplier and the facilitators of that supplier's pilots. The supplier edits its own figures
   until they are confirmed; the facilitator edits those of its pilots.
+- A programme's results framework (outcomes, outputs, their indicators, progress reports and
+  their judgements) follows the programme: whoever sees the programme reads it; the editors of
+  its facilitator edit it.
 """
 
 from django.db.models import Q
@@ -28,8 +31,12 @@ from .models import (
     ExchangeRate,
     ImportJob,
     Indicator,
+    Judgement,
     Observation,
     PilotIndicator,
+    ProgressReport,
+    ResultIndicator,
+    ResultItem,
     StatedFigure,
 )
 
@@ -132,3 +139,30 @@ def _pilot_ids_for(actor: Actor, writable: bool):
 def import_job_rule(actor, qs, action):
     """An import, its progress and its problems are seen by whoever uploaded the file."""
     return qs.filter(created_by_id=actor.user_id)
+
+
+def _follows_programme(actor: Actor, qs, action, programme_field: str):
+    """Rows of a programme's results framework follow the programme (`programme_field` leads
+    from the row to it)."""
+    if action == EDIT:
+        programmes = Programme.objects.filter(
+            facilitator_id__in=actor.orgs_of_kind("facilitator", writable=True)
+        ).values("pk")
+    else:
+        programmes = access.visible_ids(actor, Programme)
+    return qs.filter(**{f"{programme_field}__in": programmes})
+
+
+@rule(ResultItem, ProgressReport)
+def results_rule(actor, qs, action):
+    return _follows_programme(actor, qs, action, "programme_id")
+
+
+@rule(ResultIndicator)
+def result_indicator_rule(actor, qs, action):
+    return _follows_programme(actor, qs, action, "result_item__programme_id")
+
+
+@rule(Judgement)
+def judgement_rule(actor, qs, action):
+    return _follows_programme(actor, qs, action, "progress_report__programme_id")

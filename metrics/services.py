@@ -26,8 +26,12 @@ from .models import (
     Currency,
     ExchangeRate,
     Indicator,
+    Judgement,
     Observation,
     PilotIndicator,
+    ProgressReport,
+    ResultIndicator,
+    ResultItem,
     StatedFigure,
 )
 
@@ -372,3 +376,111 @@ def observation_return(*, actor, observation: Observation, reason: str, on=None)
     observation.status = ObservationStatus.RETURNED
     observation.save(update_fields=["status"])
     return observation
+
+
+# --- results framework ---------------------------------------------------------------------------
+
+RESULT_ITEM_FIELDS = ("parent", "level", "code", "title")
+RESULT_INDICATOR_FIELDS = ("result_item", "name", "unit", "baseline", "target", "actual", "order")
+PROGRESS_REPORT_FIELDS = ("date", "title", "notes")
+JUDGEMENT_FIELDS = ("indicator", "rating", "reasoning", "judged_on")
+
+
+def _stays(instance, programme_id, field, message):
+    if instance.pk and instance.programme_id != programme_id:
+        raise ValidationError({field: message})
+
+
+@transaction.atomic
+def result_item_save(*, actor, programme, item: ResultItem | None = None, **fields) -> ResultItem:
+    """Record or change an outcome or output of the programme's results framework."""
+    _require_programme_editor(actor, programme)
+    item = item or ResultItem(programme=programme)
+    _stays(item, programme.pk, "programme", _("An outcome or output stays in its programme."))
+    return _save(item, actor=actor, fields=fields, allowed=RESULT_ITEM_FIELDS, who_field="")
+
+
+@transaction.atomic
+def result_indicator_save(
+    *, actor, indicator: ResultIndicator | None = None, **fields
+) -> ResultIndicator:
+    """Record or change an indicator of an outcome or output, with its baseline, target and
+    actual; it may move to another outcome or output of the same programme only."""
+    if indicator is not None and indicator.pk:
+        _require_programme_editor(actor, indicator.result_item.programme)
+    item = fields.get("result_item", indicator.result_item if indicator else None)
+    if item is None:
+        raise ValidationError({"result_item": _("Choose an outcome or output.")})
+    _require_programme_editor(actor, item.programme)
+    if (
+        indicator is not None
+        and indicator.pk
+        and item.programme_id != (indicator.result_item.programme_id)
+    ):
+        raise ValidationError(
+            {"result_item": _("An indicator stays in its programme's results framework.")}
+        )
+    return _save(
+        indicator or ResultIndicator(),
+        actor=actor,
+        fields=fields,
+        allowed=RESULT_INDICATOR_FIELDS,
+        who_field="",
+    )
+
+
+@transaction.atomic
+def progress_report_save(
+    *, actor, programme, report: ProgressReport | None = None, **fields
+) -> ProgressReport:
+    """Record or change a progress report of the programme (its date, title and notes)."""
+    _require_programme_editor(actor, programme)
+    report = report or ProgressReport(programme=programme)
+    _stays(report, programme.pk, "programme", _("A progress report stays in its programme."))
+    return _save(report, actor=actor, fields=fields, allowed=PROGRESS_REPORT_FIELDS, who_field="")
+
+
+@transaction.atomic
+def judgement_save(
+    *, actor, progress_report, judgement: Judgement | None = None, **fields
+) -> Judgement:
+    """Record or change how far a progress report judges one indicator met, why and when.
+    A judgement without a date, with a rating outside the list or of an indicator of another
+    programme is refused, naming the field."""
+    _require_programme_editor(actor, progress_report.programme)
+    judgement = judgement or Judgement(progress_report=progress_report)
+    if judgement.pk and judgement.progress_report_id != progress_report.pk:
+        raise ValidationError({"progress_report": _("A judgement stays in its progress report.")})
+    return _save(judgement, actor=actor, fields=fields, allowed=JUDGEMENT_FIELDS, who_field="")
+
+
+@transaction.atomic
+def progress_report_record(*, actor, programme, report=None, judgements, **fields):
+    """Save a progress report and its judgements of the programme's indicators in one go.
+
+    `judgements` maps each indicator to its judgement's fields (rating, reasoning,
+    judged_on); an indicator mapped to None is not judged in this report (a judgement it had
+    is removed). Refusals name the field, keyed "<indicator id>-<field>" for a judgement."""
+    report = progress_report_save(actor=actor, programme=programme, report=report, **fields)
+    existing = {row.indicator_id: row for row in report.judgements.all()}
+    errors = {}
+    for indicator, values in judgements.items():
+        current = existing.get(indicator.pk)
+        if values is None:
+            if current is not None:
+                current.delete()
+            continue
+        try:
+            judgement_save(
+                actor=actor,
+                progress_report=report,
+                judgement=current,
+                indicator=indicator,
+                **values,
+            )
+        except ValidationError as exc:
+            for field, messages in exc.message_dict.items():
+                errors[f"{indicator.pk}-{field}"] = messages
+    if errors:
+        raise ValidationError(errors)
+    return report

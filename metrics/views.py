@@ -14,7 +14,7 @@ from pilots.models import Pilot, Programme
 from suppliers.models import Organisation
 
 from . import charts, figures
-from .choices import Certainty
+from .choices import Certainty, Rating
 from .exports import Cell, Column, Table, amount, decimal, difference, export_response, usd, yes_no
 
 NUM = True
@@ -625,8 +625,152 @@ def programme_dashboard(request, pk):
     )
 
 
+# --- a programme's results framework -------------------------------------------------------------
+
+
+def _framework_table(framework) -> Table:
+    table = Table(
+        "framework",
+        _("Outcomes, outputs and indicators"),
+        [
+            Column(_("Number")),
+            Column(_("Level")),
+            Column(_("Outcome, output or indicator")),
+            Column(_("Unit")),
+            Column(_("Baseline"), NUM),
+            Column(_("Target"), NUM),
+            Column(_("Actual"), NUM),
+            Column(_("Latest judgement")),
+        ],
+    )
+    latest = framework.latest
+    for item, depth in framework.items:
+        table.add(
+            item.code,
+            item.get_level_display(),
+            Cell(item.title, text=("— " * depth) + item.title),
+            None,
+            None,
+            None,
+            None,
+            None,
+        )
+        for indicator in framework.indicators.get(item.pk, []):
+            judgement = latest.judgements.get(indicator.pk) if latest else None
+            table.add(
+                item.code,
+                _("Indicator"),
+                indicator.name,
+                indicator.unit or None,
+                decimal(indicator.baseline),
+                decimal(indicator.target),
+                decimal(indicator.actual),
+                _rating_cell(judgement),
+            )
+    return table
+
+
+RATING_TONES = {"met": "ok", "mostly_met": "ok", "partly_met": "warn", "not_met": "danger"}
+
+
+def _rating_cell(judgement):
+    if judgement is None:
+        return Cell(None, note=_("not judged"), tone="muted")
+    return Cell(judgement.get_rating_display(), tone=RATING_TONES.get(judgement.rating, ""))
+
+
+def _shares_table(framework) -> Table:
+    table = Table(
+        "shares",
+        _("Share of indicators met, per progress report"),
+        [
+            Column(_("Progress report")),
+            Column(_("Date")),
+            Column(_("Indicators judged"), NUM),
+            *[Column(str(label), NUM) for _value, label in Rating.choices],
+            Column(_("Met or mostly met (%)"), NUM),
+            Column(_("As stated (%)"), NUM),
+            Column(_("Difference"), NUM),
+        ],
+        caption=_(
+            "Computed from the judgements: indicators met or mostly met over indicators judged. "
+            "The stated share is compared with the latest report's; differences are computed "
+            "minus stated."
+        ),
+    )
+    compared = framework.latest_share
+    for index, share in enumerate(framework.reports):
+        last = index == len(framework.reports) - 1
+        table.add(
+            share.report.title,
+            share.report.date,
+            share.judged,
+            *[share.counts.get(value, 0) for value in Rating.values],
+            decimal(share.share, 1),
+            Cell(compared.stated.normalize(), compared.stated_text or None)
+            if last and compared.stated is not None
+            else Cell(None),
+            difference(compared.difference) if last else Cell(None),
+        )
+    return table
+
+
+def _report_table(framework, share) -> Table:
+    report = share.report
+    table = Table(
+        f"report_{report.pk}",
+        _("%(title)s (%(date)s): judgements")
+        % {"title": report.title, "date": report.date.isoformat()},
+        [
+            Column(_("Number")),
+            Column(_("Indicator")),
+            Column(_("Rating")),
+            Column(_("Reasoning")),
+            Column(_("Judged on")),
+        ],
+        caption=report.notes,
+    )
+    for item, _depth in framework.items:
+        for indicator in framework.indicators.get(item.pk, []):
+            judgement = share.judgements.get(indicator.pk)
+            table.add(
+                item.code,
+                indicator.name,
+                _rating_cell(judgement),
+                judgement.reasoning or None if judgement else None,
+                judgement.judged_on if judgement else None,
+            )
+    return table
+
+
+@login_required
+def programme_results(request, pk):
+    programme = access.get_object_or_404(
+        request.user, Programme.objects.select_related("facilitator"), pk=pk
+    )
+    framework = figures.results_framework(request.user, programme)
+    report_tables = [_report_table(framework, share) for share in reversed(framework.reports)]
+    tables = [_framework_table(framework), _shares_table(framework), *report_tables]
+    return _page(
+        request,
+        "metrics/results_framework.html",
+        {
+            "programme": programme,
+            "framework": framework,
+            "report_tables": [
+                (share, table)
+                for share, table in zip(reversed(framework.reports), report_tables, strict=True)
+            ],
+            "can_edit": access.can_edit(request.user, programme),
+        },
+        tables,
+        f"programme-{programme.pk}-results",
+    )
+
+
 urlpatterns = [
     path("pilots/<int:pk>/costs/", pilot_costs, name="pilot-costs"),
     path("pilots/<int:pk>/kpis/", pilot_kpis, name="pilot-kpis"),
     path("programmes/<int:pk>/", programme_dashboard, name="programme-dashboard"),
+    path("programmes/<int:pk>/results/", programme_results, name="programme-results"),
 ]

@@ -24,7 +24,7 @@ from csrplatform.lists import filtered_list, paginate, paginate_uncounted
 from csrplatform.reviews.models import Review, ReviewEvent, ReviewKind
 from pilots.models import Pilot, Programme
 
-from . import services
+from . import figures, services
 from .choices import ObservationStatus
 from .filters import ObservationFilterSet
 from .forms import (
@@ -33,8 +33,10 @@ from .forms import (
     CostItemForm,
     ExchangeRateForm,
     IndicatorForm,
+    JudgementRowForm,
     ObservationForm,
     PilotIndicatorForm,
+    ProgressReportForm,
     ReturnForm,
     StatedFigureForm,
     observation_pilots,
@@ -46,6 +48,7 @@ from .models import (
     Indicator,
     Observation,
     PilotIndicator,
+    ProgressReport,
     StatedFigure,
 )
 
@@ -79,6 +82,12 @@ def pilot_kpis_url(pilot_id):
 
 def dashboard_url(programme_id):
     return _url("metrics:programme-dashboard", programme_id, f"/metrics/programmes/{programme_id}/")
+
+
+def results_url(programme_id):
+    return _url(
+        "metrics:programme-results", programme_id, f"/metrics/programmes/{programme_id}/results/"
+    )
 
 
 def observation_url(observation):
@@ -538,7 +547,106 @@ def observation_move(request, pk, move):
     return run_move(request, MOVES, move, observation, observation_url(observation))
 
 
+# --- a programme's progress reports --------------------------------------------------------------
+
+
+def _judgement_errors_on_rows(exc: ValidationError, rows) -> ValidationError:
+    """The service's refusals of judgements ("<indicator id>-<field>") said beside the rows;
+    what remains (the report's own fields) goes back to edit_page."""
+    if not hasattr(exc, "error_dict"):
+        return exc
+    by_indicator = {str(row.indicator.pk): row for row in rows}
+    rest = {}
+    for key, messages in exc.message_dict.items():
+        pk, _sep, field = key.partition("-")
+        row = by_indicator.get(pk)
+        if row is None or not field:
+            rest[key] = messages
+            continue
+        row.add_error(field if field in row.fields else None, messages)
+    if rest:
+        return ValidationError(rest)
+    return ValidationError(_("Correct the judgements marked below."))
+
+
+def _progress_report_page(request, programme, report):
+    framework = figures.results_framework(request.user, programme)
+    existing = {row.indicator_id: row for row in report.judgements.all()} if report else {}
+    header = ProgressReportForm(_data(request), instance=report)
+    rows = []
+    for item, _depth in framework.items:
+        for indicator in framework.indicators.get(item.pk, []):
+            judged = existing.get(indicator.pk)
+            initial = (
+                {
+                    "rating": judged.rating,
+                    "reasoning": judged.reasoning,
+                    "judged_on": judged.judged_on,
+                }
+                if judged
+                else None
+            )
+            rows.append(
+                JudgementRowForm(_data(request), indicator=indicator, item=item, initial=initial)
+            )
+
+    def save():
+        try:
+            services.progress_report_record(
+                actor=request.user,
+                programme=programme,
+                report=report,
+                judgements={row.indicator: row.judgement_fields() for row in rows},
+                **header.cleaned_data,
+            )
+        except PermissionDenied as exc:
+            raise _refusal_on_form(exc) from exc
+        except ValidationError as exc:
+            raise _judgement_errors_on_rows(exc, rows) from exc
+        return _Then(results_url(programme.pk))
+
+    return edit_page(
+        request,
+        forms=[header, *rows],
+        save=save,
+        template="metrics/results_report_form.html",
+        context={
+            "title": _("Change a progress report") if report else _("Record a progress report"),
+            "back": results_url(programme.pk),
+            "programme": programme,
+            "header": header,
+            "rows": rows,
+        },
+        success_message=_("Progress report saved."),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def progress_report_add(request, programme):
+    programme = _editable_programme(request, programme)
+    return _progress_report_page(request, programme, None)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def progress_report_edit(request, pk):
+    report = access.get_object_or_404(
+        request.user,
+        ProgressReport.objects.select_related("programme__facilitator"),
+        access.EDIT,
+        pk=pk,
+    )
+    return _progress_report_page(request, report.programme, report)
+
+
 urlpatterns = [
+    path(
+        "programmes/<int:programme>/progress-reports/new/",
+        progress_report_add,
+        name="progress-report-add",
+    ),
+    path("progress-reports/<int:pk>/edit/", progress_report_edit, name="progress-report-edit"),
     path("programmes/<int:programme>/costs/new/", cost_item_add, name="cost-add"),
     path("costs/<int:pk>/edit/", cost_item_edit, name="cost-edit"),
     path("programmes/<int:programme>/benefits/new/", benefit_add, name="benefit-add"),

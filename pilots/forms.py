@@ -9,7 +9,19 @@ from csrplatform.widgets import SearchSelect
 from suppliers.models import Organisation
 
 from .choices import ParticipantRole, PilotStatus
-from .models import Activity, Deliverable, Document, Phase, Pilot, Programme, ScopeChange
+from .models import (
+    Activity,
+    BudgetLine,
+    Deliverable,
+    Document,
+    PeopleReached,
+    Phase,
+    Pilot,
+    Programme,
+    ProgrammeFunding,
+    ScopeChange,
+    Spending,
+)
 from .services import PILOT_FIELDS
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -26,11 +38,14 @@ class ProgrammeForm(ScopedModelForm):
             "title",
             "sector",
             "region",
+            "countries",
             "start_date",
             "end_date",
             "facilitator",
             "sponsors",
             "objectives",
+            "stated_budget_use_pct",
+            "stated_budget_source",
         )
         widgets = {
             **_dates("start_date", "end_date"),
@@ -298,3 +313,59 @@ class ReasonForm(forms.Form):
         self.fields["organisation"].queryset = Organisation.objects.filter(
             pilot_participations__pilot=pilot
         )
+
+
+# --- funding, budget, spending and people reached ------------------------------------------------
+
+MONEY_FORM_FIELDS = ("amount", "currency", "pinned_rate", "on_date")
+
+
+class ProgrammeRowForm(ScopedModelForm):
+    """A row of one programme; its choices (budget lines, pilots...) are the programme's."""
+
+    def __init__(self, *args, programme, **kwargs):
+        self.programme = programme
+        super().__init__(*args, **kwargs)
+        if "on_date" in self.fields:
+            self.fields["on_date"].widget = DATE
+
+
+class FundingForm(ProgrammeRowForm):
+    class Meta:
+        model = ProgrammeFunding
+        fields = ("donor", *MONEY_FORM_FIELDS, "note")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        donor = self.fields["donor"]
+        donor.queryset = donor.queryset.exclude(kind="supplier").order_by("name")
+
+
+class BudgetLineForm(ProgrammeRowForm):
+    class Meta:
+        model = BudgetLine
+        fields = ("category", "country", *MONEY_FORM_FIELDS, "note")
+
+
+class SpendingForm(ProgrammeRowForm):
+    class Meta:
+        model = Spending
+        fields = ("budget_line", *MONEY_FORM_FIELDS, "note")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        line = self.fields["budget_line"]
+        line.queryset = line.queryset.filter(programme=self.programme)
+        self.fields["on_date"].label = _("date spent")
+
+
+class PeopleReachedForm(ProgrammeRowForm):
+    class Meta:
+        model = PeopleReached
+        fields = ("what", "pilot", "activity", "on_date", "total", "women", "men", "other", "note")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        pilot, activity = self.fields["pilot"], self.fields["activity"]
+        pilot.queryset = pilot.queryset.filter(programme=self.programme)
+        activity.queryset = activity.queryset.filter(pilot__programme=self.programme)

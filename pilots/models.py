@@ -2,13 +2,19 @@
 scope changes, documents and comments."""
 
 from datetime import date
+from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django_countries.fields import CountryField
 
+from csrplatform.access import ScopedQuerySet
 from csrplatform.text import shorten
+from metrics.models import AMOUNT, NOT_NEGATIVE, Money
 
 from .choices import (
     HALTED_STATUSES,
@@ -43,6 +49,7 @@ class Programme(models.Model):
     title = models.CharField(_("title"), max_length=200)
     sector = models.CharField(_("sector"), max_length=100, blank=True)
     region = models.CharField(_("region"), max_length=100, blank=True)
+    countries = CountryField(_("countries"), multiple=True, blank=True)
     start_date = models.DateField(_("start"), null=True, blank=True)
     end_date = models.DateField(_("end"), null=True, blank=True)
     facilitator = models.ForeignKey(
@@ -61,6 +68,19 @@ class Programme(models.Model):
     objectives = models.TextField(_("objectives"), blank=True)
     # Expected participants per organisation kind, e.g. {"customer": 4, "supplier": 4}.
     expected_participation = models.JSONField(_("expected participation"), default=dict, blank=True)
+    # What a source (an evaluation, a donor report) states of the budget's use, recorded beside
+    # the use computed from the spending rows (pilots.budget), never in place of it.
+    stated_budget_use_pct = models.DecimalField(
+        _("stated budget use (%)"),
+        max_digits=5,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("999.9"))],
+    )
+    stated_budget_source = models.CharField(
+        _("source of the stated budget use"), max_length=300, blank=True
+    )
 
     objects = ProgrammeQuerySet.as_manager()
 
@@ -515,3 +535,186 @@ class Comment(models.Model):
 
     def get_absolute_url(self):
         return f"{self.pilot.get_absolute_url()}#comment-{self.pk}"
+
+
+# --- funding, budget, spending and people reached (pilots.budget computes from these rows) ----
+
+
+class ProgrammeRowQuerySet(ScopedQuerySet):
+    def with_list_related(self):
+        return self.select_related("programme")
+
+
+class ProgrammeFunding(Money):
+    """What a donor gives to a programme, in its own currency."""
+
+    programme = models.ForeignKey(
+        Programme, on_delete=models.CASCADE, related_name="fundings", verbose_name=_("programme")
+    )
+    donor = models.ForeignKey(
+        "suppliers.Organisation",
+        on_delete=models.PROTECT,
+        related_name="fundings_given",
+        verbose_name=_("donor"),
+    )
+    amount = models.DecimalField(_("amount"), **AMOUNT, validators=[NOT_NEGATIVE])
+    currency = models.ForeignKey(
+        "metrics.Currency", on_delete=models.PROTECT, related_name="+", verbose_name=_("currency")
+    )
+    note = models.CharField(_("note"), max_length=300, blank=True)
+
+    objects = ProgrammeRowQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("funding")
+        verbose_name_plural = _("funding")
+        ordering = ["programme", "on_date", "id"]
+
+    def __str__(self):
+        return f"{self.donor}: {self.amount} {self.currency_id}"
+
+    def get_absolute_url(self):
+        return f"{self.programme.get_absolute_url()}#funding-{self.pk}"
+
+
+class BudgetLine(Money):
+    """One line of a programme's budget: a category, optionally a country, and an amount."""
+
+    programme = models.ForeignKey(
+        Programme,
+        on_delete=models.CASCADE,
+        related_name="budget_lines",
+        verbose_name=_("programme"),
+    )
+    category = models.CharField(
+        _("category"), max_length=100, help_text=_("e.g. Personnel, Training, Evaluation")
+    )
+    country = CountryField(_("country"), blank=True)
+    amount = models.DecimalField(_("amount"), **AMOUNT, validators=[NOT_NEGATIVE])
+    currency = models.ForeignKey(
+        "metrics.Currency", on_delete=models.PROTECT, related_name="+", verbose_name=_("currency")
+    )
+    note = models.CharField(_("note"), max_length=300, blank=True)
+
+    objects = ProgrammeRowQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("budget line")
+        verbose_name_plural = _("budget lines")
+        ordering = ["programme", "category", "country", "id"]
+
+    def __str__(self):
+        where = f" ({self.country.name})" if self.country else ""
+        return f"{self.category}{where}"
+
+    def get_absolute_url(self):
+        return f"{self.programme.get_absolute_url()}#budget-line-{self.pk}"
+
+
+class Spending(Money):
+    """Money spent against a budget line on a date, in its own currency."""
+
+    programme = models.ForeignKey(
+        Programme, on_delete=models.CASCADE, related_name="spendings", verbose_name=_("programme")
+    )
+    budget_line = models.ForeignKey(
+        BudgetLine,
+        on_delete=models.PROTECT,
+        related_name="spendings",
+        verbose_name=_("budget line"),
+    )
+    amount = models.DecimalField(_("amount"), **AMOUNT, validators=[NOT_NEGATIVE])
+    currency = models.ForeignKey(
+        "metrics.Currency", on_delete=models.PROTECT, related_name="+", verbose_name=_("currency")
+    )
+    note = models.CharField(_("note"), max_length=300, blank=True)
+
+    objects = ProgrammeRowQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("spending")
+        verbose_name_plural = _("spending")
+        ordering = ["programme", "on_date", "id"]
+
+    def __str__(self):
+        return f"{self.on_date} {self.amount} {self.currency_id}"
+
+    def get_absolute_url(self):
+        return f"{self.programme.get_absolute_url()}#spending-{self.pk}"
+
+
+class ReachKind(models.TextChoices):
+    TRAINED = "trained", _("Trained")
+    INTERVIEWED = "interviewed", _("Interviewed")
+    REACHED = "reached", _("Reached")
+
+
+class PeopleReachedQuerySet(ScopedQuerySet):
+    def with_list_related(self):
+        return self.select_related("programme", "pilot", "activity")
+
+
+class PeopleReached(models.Model):
+    """How many people a programme (a pilot, an activity) trained, interviewed or reached, with
+    the count by sex where known. Shares are computed (pilots.budget), never typed."""
+
+    programme = models.ForeignKey(
+        Programme,
+        on_delete=models.CASCADE,
+        related_name="people_reached",
+        verbose_name=_("programme"),
+    )
+    pilot = models.ForeignKey(
+        Pilot,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="people_reached",
+        verbose_name=_("pilot"),
+    )
+    activity = models.ForeignKey(
+        Activity,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="people_reached",
+        verbose_name=_("activity"),
+    )
+    what = models.CharField(_("what"), max_length=20, choices=ReachKind.choices)
+    on_date = models.DateField(_("date"), null=True, blank=True)
+    total = models.PositiveIntegerField(_("total"))
+    women = models.PositiveIntegerField(_("women"), null=True, blank=True)
+    men = models.PositiveIntegerField(_("men"), null=True, blank=True)
+    other = models.PositiveIntegerField(
+        _("other or unknown"),
+        null=True,
+        blank=True,
+        help_text=_("People of another or an unrecorded sex, where the source counts them."),
+    )
+    note = models.CharField(_("note"), max_length=300, blank=True)
+
+    objects = PeopleReachedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("people reached")
+        verbose_name_plural = _("people reached")
+        ordering = ["programme", "what", "on_date", "id"]
+
+    def __str__(self):
+        return f"{self.total} {self.get_what_display().lower()}"
+
+    def get_absolute_url(self):
+        return f"{self.programme.get_absolute_url()}#reached-{self.pk}"
+
+    def clean(self):
+        parts = [value for value in (self.women, self.men, self.other) if value is not None]
+        if self.total is not None and sum(parts) > self.total:
+            raise ValidationError(
+                {
+                    "total": _(
+                        "Women, men and other add up to %(parts)s, more than the total of "
+                        "%(total)s."
+                    )
+                    % {"parts": sum(parts), "total": self.total}
+                }
+            )

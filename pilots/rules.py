@@ -3,9 +3,10 @@
 A facilitator sees and edits everything in the programmes its organisation facilitates.
 Customers, suppliers and partners see the pilots they take part in (invited or accepted; a
 declined invitation shows nothing) and the pilot's supplier sees its own pilots. A programme is
-seen by its facilitator, its sponsors and whoever sees one of its pilots. Phases, deliverables,
-activities, scope changes and participants follow their pilot; documents follow their pilot and
-their visibility, or, as evidence, their corrective action.
+seen by its facilitator, its sponsors, its donors and whoever sees one of its pilots. Its
+funding, budget and spending follow the programme; people reached follow their pilot, if any.
+Phases, deliverables, activities, scope changes and participants follow their pilot; documents
+follow their pilot and their visibility, or, as evidence, their corrective action.
 
 What a pilot names is seen by whoever sees the pilot (`pilot_named_organisation_ids`, granted to
 the directory's organisations and supplier profiles): one rule for what fellow participants see
@@ -21,15 +22,19 @@ from suppliers.models import Organisation, Supplier
 
 from .models import (
     Activity,
+    BudgetLine,
     Comment,
     Deliverable,
     Document,
+    PeopleReached,
     Phase,
     Pilot,
     PilotParticipant,
     PilotStatusChange,
     Programme,
+    ProgrammeFunding,
     ScopeChange,
+    Spending,
 )
 
 register_review_subjects(Phase, Document)
@@ -71,10 +76,12 @@ def pilot_named_organisation_ids(actor: Actor) -> QuerySet:
         pilots = visible_pilot_ids(actor)
         programmes = access.visible_ids(actor, Programme)
         sponsors = Programme.sponsors.through.objects.filter(programme_id__in=programmes)
+        donors = ProgrammeFunding.objects.filter(programme_id__in=programmes)
         actor.built["pilot_named_organisation_ids"] = Organisation.objects.filter(
             Q(pk__in=PilotParticipant.objects.filter(pilot_id__in=pilots).values("organisation_id"))
             | Q(pk__in=Pilot.objects.filter(pk__in=pilots).values("supplier__organisation_id"))
             | Q(pk__in=sponsors.values("organisation_id"))
+            | Q(pk__in=donors.values("donor_id"))
         ).values("pk")
     return actor.built["pilot_named_organisation_ids"]
 
@@ -99,9 +106,40 @@ def programme_rule(actor, qs, action):
     programmes_of_visible_pilots = Pilot.objects.filter(pk__in=visible_pilot_ids(actor)).values(
         "programme_id"
     )
+    funded = ProgrammeFunding.objects.filter(donor_id__in=actor.org_ids).values("programme_id")
     return qs.filter(
-        facilitated | Q(pk__in=programmes_of_visible_pilots) | Q(sponsors__in=actor.org_ids)
+        facilitated
+        | Q(pk__in=programmes_of_visible_pilots)
+        | Q(sponsors__in=actor.org_ids)
+        | Q(pk__in=funded)
     ).distinct()
+
+
+def _programme_ids(actor: Actor, action) -> QuerySet:
+    if action == EDIT:
+        return Programme.objects.filter(
+            facilitator_id__in=actor.orgs_of_kind("facilitator", writable=True)
+        ).values("pk")
+    return access.visible_ids(actor, Programme)
+
+
+@rule(ProgrammeFunding, BudgetLine, Spending)
+def programme_money_rule(actor, qs, action):
+    """A programme's funding, budget and spending follow the programme: seen by whoever sees
+    it (donors included), changed by its facilitator's editors."""
+    return qs.filter(programme_id__in=_programme_ids(actor, action))
+
+
+@rule(PeopleReached)
+def people_reached_rule(actor, qs, action):
+    """Counts of a pilot follow the pilot; counts of the whole programme follow the
+    programme."""
+    if action == EDIT:
+        return qs.filter(programme_id__in=_programme_ids(actor, EDIT))
+    return qs.filter(
+        Q(pilot_id__in=visible_pilot_ids(actor))
+        | Q(pilot__isnull=True, programme_id__in=_programme_ids(actor, VIEW))
+    )
 
 
 @rule(Pilot)

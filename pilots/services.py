@@ -32,15 +32,19 @@ from .choices import (
 )
 from .models import (
     Activity,
+    BudgetLine,
     Comment,
     Deliverable,
     Document,
+    PeopleReached,
     Phase,
     Pilot,
     PilotParticipant,
     PilotStatusChange,
     Programme,
+    ProgrammeFunding,
     ScopeChange,
+    Spending,
 )
 from .rules import acting_organisations
 
@@ -103,6 +107,9 @@ def programme_save(
             "facilitator",
             "objectives",
             "expected_participation",
+            "countries",
+            "stated_budget_use_pct",
+            "stated_budget_source",
         ),
     )
     actor_info = access.actor_for(actor)
@@ -893,3 +900,101 @@ def assessment_reply(
     if accept:
         return reviews.review_approve(actor=actor, review=review, note=reply, on=on)
     return reviews.review_return(actor=actor, review=review, reason=reply, on=on)
+
+
+# --- funding, budget, spending and people reached ---------------------------------------------
+
+MONEY_FIELDS = ("amount", "currency", "pinned_rate", "on_date")
+
+
+def _require_programme_editor(actor, programme):
+    require(
+        access.can_edit(actor, programme),
+        _("Only the programme's facilitator may do this."),
+    )
+
+
+def _require_rate(row, programme):
+    """A money figure whose USD value cannot be computed is refused, naming the currency:
+    enter a dated rate first, or pin the rate the source used."""
+    from metrics import money
+
+    facilitator_id = programme.facilitator_id
+    _converted, missing = money.try_convert(row, money.RateTable([facilitator_id]), facilitator_id)
+    if missing:
+        raise ValidationError({"currency": [missing]})
+
+
+def _programme_row_save(actor, programme, row, fields, allowed, *, money=True):
+    _require_programme_editor(actor, programme)
+    if row.pk and row.programme_id != programme.pk:
+        raise PermissionDenied
+    row.programme = programme
+    apply_fields(row, fields, allowed)
+    row.full_clean()
+    if money:
+        _require_rate(row, programme)
+    row.save()
+    return row
+
+
+@transaction.atomic
+def funding_save(
+    *, actor, programme: Programme, funding: ProgrammeFunding | None = None, **fields
+) -> ProgrammeFunding:
+    """Record (or correct) what a donor gives to the programme."""
+    return _programme_row_save(
+        actor, programme, funding or ProgrammeFunding(), fields, ("donor", "note", *MONEY_FIELDS)
+    )
+
+
+@transaction.atomic
+def budget_line_save(
+    *, actor, programme: Programme, line: BudgetLine | None = None, **fields
+) -> BudgetLine:
+    """Add (or correct) a line of the programme's budget."""
+    return _programme_row_save(
+        actor,
+        programme,
+        line or BudgetLine(),
+        fields,
+        ("category", "country", "note", *MONEY_FIELDS),
+    )
+
+
+@transaction.atomic
+def spending_save(
+    *, actor, programme: Programme, spending: Spending | None = None, **fields
+) -> Spending:
+    """Record money spent against one of the programme's budget lines; refused when its
+    currency has no rate for its date."""
+    line = fields.get("budget_line")
+    if line is not None and line.programme_id != programme.pk:
+        raise ValidationError({"budget_line": _("Choose a line of this programme's budget.")})
+    return _programme_row_save(
+        actor, programme, spending or Spending(), fields, ("budget_line", "note", *MONEY_FIELDS)
+    )
+
+
+@transaction.atomic
+def people_reached_save(
+    *, actor, programme: Programme, row: PeopleReached | None = None, **fields
+) -> PeopleReached:
+    """Record how many people the programme (a pilot, an activity) trained, interviewed or
+    reached; refused when women, men and other add up to more than the total."""
+    pilot, activity = fields.get("pilot"), fields.get("activity")
+    if activity is not None:
+        if pilot is None:
+            fields["pilot"] = pilot = activity.pilot
+        elif activity.pilot_id != pilot.pk:
+            raise ValidationError({"activity": _("Choose an activity of this pilot.")})
+    if pilot is not None and pilot.programme_id != programme.pk:
+        raise ValidationError({"pilot": _("Choose a pilot of this programme.")})
+    return _programme_row_save(
+        actor,
+        programme,
+        row or PeopleReached(),
+        fields,
+        ("pilot", "activity", "what", "on_date", "total", "women", "men", "other", "note"),
+        money=False,
+    )

@@ -10,6 +10,21 @@ urlpatterns = [
     path("programmes/new/", views.programme_create, name="programme_create"),
     path("programmes/<int:pk>/", views.programme_detail, name="programme_detail"),
     path("programmes/<int:pk>/edit/", views.programme_update, name="programme_update"),
+    path(
+        "programmes/<int:pk>/export/<slug:table>.csv",
+        views.programme_export,
+        name="programme_export",
+    ),
+    path(
+        "programmes/<int:pk>/<slug:kind>/new/",
+        views.programme_row_create,
+        name="programme_row_create",
+    ),
+    path(
+        "programmes/<slug:kind>/<int:row_pk>/edit/",
+        views.programme_row_update,
+        name="programme_row_update",
+    ),
     path("new/", views.pilot_create, name="pilot_create"),
     path("<int:pk>/", views.pilot_detail, name="pilot_detail"),
     path("<int:pk>/edit/", views.pilot_update, name="pilot_update"),

@@ -11,17 +11,21 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from csrplatform import access
 from csrplatform.editing import edit_page, form_errors_text, run_action
-from csrplatform.lists import filtered_list, paginate
+from csrplatform.lists import filtered_list, paginate, stream_csv
+from metrics import money
 
-from . import services
+from . import budget, services
 from .filters import PilotFilterSet, ProgrammeFilterSet
 from .forms import (
     ActivityForm,
     AssessmentReplyForm,
+    BudgetLineForm,
     CommentForm,
     DeliverableForm,
     DocumentUploadForm,
+    FundingForm,
     ParticipantInviteForm,
+    PeopleReachedForm,
     PhaseForm,
     PilotCreateForm,
     PilotForm,
@@ -29,17 +33,22 @@ from .forms import (
     ReasonForm,
     RespondForm,
     ScopeChangeForm,
+    SpendingForm,
     TransitionForm,
 )
 from .models import (
     Activity,
+    BudgetLine,
     Deliverable,
     Document,
+    PeopleReached,
     Phase,
     Pilot,
     PilotParticipant,
     Programme,
+    ProgrammeFunding,
     ScopeChange,
+    Spending,
 )
 from .rules import acting_organisations
 from .selectors import pilot_story
@@ -88,6 +97,7 @@ def programme_detail(request, pk):
         pk=pk,
     )
     pilots = Pilot.objects.visible_to(request.user).with_list_related().filter(programme=programme)
+    rows = _programme_rows(request.user, programme)
     return render(
         request,
         "pilots/programme_detail.html",
@@ -95,8 +105,219 @@ def programme_detail(request, pk):
             "programme": programme,
             "pilots": pilots,
             "can_edit": access.can_edit(request.user, programme),
+            **rows,
         },
     )
+
+
+def _programme_rows(user, programme) -> dict:
+    """The programme's funding, budget lines, spending and people reached the user may see,
+    each read in one query, money rows with their USD (`row.usd`, or `row.usd_error`), and
+    the computed budget use and totals of people reached."""
+
+    def visible(model, *related):
+        rows = model.objects.visible_to(user).filter(programme=programme)
+        return list(rows.select_related(*related) if related else rows)
+
+    table = money.RateTable([programme.facilitator_id])
+    fundings = visible(ProgrammeFunding, "donor")
+    lines = visible(BudgetLine)
+    spendings = visible(Spending, "budget_line")
+    for row in (*fundings, *lines, *spendings):
+        converted, row.usd_error = money.try_convert(row, table, programme.facilitator_id)
+        row.usd = converted.usd if converted is not None else None
+    people = visible(PeopleReached, "pilot", "activity")
+    for row in people:
+        row.shares = budget.sex_shares(row)
+    return {
+        "fundings": fundings,
+        "budget_lines": lines,
+        "spendings": spendings,
+        "people_reached": people,
+        "budget_use": budget.budget_use(
+            programme, lines=lines, spendings=spendings, fundings=fundings, table=table
+        ),
+        "reach_totals": budget.reach_totals(people),
+    }
+
+
+# --- a programme's funding, budget, spending and people reached ---------------------------------
+
+PROGRAMME_ROWS = {
+    # kind: (model, form, service, instance argument, title of a new one)
+    "funding": (
+        ProgrammeFunding,
+        FundingForm,
+        services.funding_save,
+        "funding",
+        gettext_lazy("New funding"),
+    ),
+    "budget-lines": (
+        BudgetLine,
+        BudgetLineForm,
+        services.budget_line_save,
+        "line",
+        gettext_lazy("New budget line"),
+    ),
+    "spending": (
+        Spending,
+        SpendingForm,
+        services.spending_save,
+        "spending",
+        gettext_lazy("New spending"),
+    ),
+    "people-reached": (
+        PeopleReached,
+        PeopleReachedForm,
+        services.people_reached_save,
+        "row",
+        gettext_lazy("New count of people reached"),
+    ),
+}
+
+
+def _programme_row_page(request, programme, kind, instance=None):
+    _model, form_class, service, argument, new_title = PROGRAMME_ROWS[kind]
+    form = form_class(
+        request.POST or None, instance=instance, user=request.user, programme=programme
+    )
+
+    def save():
+        return service(
+            actor=request.user,
+            programme=programme,
+            **({argument: instance} if instance is not None else {}),
+            **form.cleaned_data,
+        )
+
+    return edit_page(
+        request,
+        forms=[form],
+        save=save,
+        template="pilots/form.html",
+        context={
+            "title": (_("Edit %(row)s") % {"row": instance}) if instance else new_title,
+            "back": programme.get_absolute_url(),
+        },
+        success_message=_("Saved."),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def programme_row_create(request, pk, kind):
+    if kind not in PROGRAMME_ROWS:
+        raise Http404
+    programme = access.get_object_or_404(request.user, Programme.objects.all(), access.EDIT, pk=pk)
+    return _programme_row_page(request, programme, kind)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def programme_row_update(request, kind, row_pk):
+    if kind not in PROGRAMME_ROWS:
+        raise Http404
+    model = PROGRAMME_ROWS[kind][0]
+    row = access.get_object_or_404(
+        request.user, model.objects.select_related("programme"), access.EDIT, pk=row_pk
+    )
+    return _programme_row_page(request, row.programme, kind, row)
+
+
+def _pct(value):
+    return "" if value is None else value
+
+
+def _export_tables(user, programme) -> dict:
+    """Each exported table: (header, rows, row function)."""
+    rows = _programme_rows(user, programme)
+    use = rows["budget_use"]
+
+    def usd(row):
+        return row.usd if row.usd is not None else row.usd_error
+
+    money_header = (_("Amount"), _("Currency"), _("Date"), _("USD"))
+
+    def money_cells(row):
+        return (row.amount, row.currency_id, row.on_date, usd(row))
+
+    return {
+        "funding": (
+            (_("Donor"), *money_header, _("Note")),
+            rows["fundings"],
+            lambda row: (row.donor.name, *money_cells(row), row.note),
+        ),
+        "budget-lines": (
+            (_("Category"), _("Country"), *money_header, _("Note")),
+            rows["budget_lines"],
+            lambda row: (row.category, row.country.code, *money_cells(row), row.note),
+        ),
+        "spending": (
+            (_("Budget line"), *money_header, _("Note")),
+            rows["spendings"],
+            lambda row: (str(row.budget_line), *money_cells(row), row.note),
+        ),
+        "budget-use": (
+            (
+                _("Category"),
+                _("Budget (USD)"),
+                _("Spent (USD)"),
+                _("Budget use (%)"),
+                _("Share of the budget (%)"),
+            ),
+            [
+                *use.by_category,
+                budget.GroupUse("", _("Total"), use.budget, use.spent, use.use_pct, None),
+            ],
+            lambda group: (
+                group.label,
+                group.budget.usd if group.budget.usd is not None else group.budget.error,
+                group.spent.usd if group.spent.usd is not None else group.spent.error,
+                _pct(group.use_pct),
+                _pct(group.share_pct),
+            ),
+        ),
+        "people-reached": (
+            (
+                _("What"),
+                _("Pilot"),
+                _("Activity"),
+                _("Date"),
+                _("Total"),
+                _("Women"),
+                _("Men"),
+                _("Other or unknown"),
+                _("Women (%)"),
+                _("Men (%)"),
+                _("Note"),
+            ),
+            rows["people_reached"],
+            lambda row: (
+                row.get_what_display(),
+                row.pilot.title if row.pilot else "",
+                row.activity.title if row.activity else "",
+                row.on_date or "",
+                row.total,
+                _pct(row.women),
+                _pct(row.men),
+                _pct(row.other),
+                _pct(row.shares.women_pct),
+                _pct(row.shares.men_pct),
+                row.note,
+            ),
+        ),
+    }
+
+
+@login_required
+def programme_export(request, pk, table):
+    """One of the programme's funding, budget and people-reached tables as CSV."""
+    programme = access.get_object_or_404(request.user, Programme.objects.all(), pk=pk)
+    tables = _export_tables(request.user, programme)
+    if table not in tables:
+        raise Http404
+    header, rows, row = tables[table]
+    return stream_csv(f"programme-{programme.pk}-{table}.csv", header, rows, row)
 
 
 def _programme_form_page(request, programme=None):

@@ -10,6 +10,10 @@ class OrganisationKind(models.TextChoices):
     GOVERNMENT = "government", _("Government")
     INDUSTRY_ASSOCIATION = "industry_association", _("Industry association")
     MULTILATERAL = "multilateral", _("Multilateral")
+    DONOR = "donor", _("Donor")
+    TRADE_UNION = "trade_union", _("Trade union")
+    EMPLOYERS_ORGANISATION = "employers_organisation", _("Employers' organisation")
+    WORKERS_ORGANISATION = "workers_organisation", _("Workers' organisation")
 
 
 class CivilSocietyType(models.TextChoices):

@@ -28,8 +28,12 @@ from ..models import (
     Currency,
     ExchangeRate,
     Indicator,
+    Judgement,
     Observation,
     PilotIndicator,
+    ProgressReport,
+    ResultIndicator,
+    ResultItem,
     StatedFigure,
 )
 
@@ -699,6 +703,128 @@ class CostPerReachSerializer(serializers.Serializer):
     by_approach = ReachRowSerializer(many=True, read_only=True)
 
 
+# --- results framework ---------------------------------------------------------------------------
+
+
+class ResultItemSerializer(
+    ProgrammeFigureSerializerMixin, ServiceSerializerMixin, ScopedModelSerializer
+):
+    """An outcome or output of a programme's results framework; `parent` is the item it sits
+    under (null at the top)."""
+
+    class Meta:
+        model = ResultItem
+        fields = ("id", "programme", "parent", "level", "code", "title")
+        # A number once per programme: the service's full_clean() says so.
+        validators = []
+
+    service = "result_item_save"
+    instance_argument = "item"
+    moved_message = _("An outcome or output stays in its programme.")
+
+
+class ResultIndicatorSerializer(ServiceSerializerMixin, ScopedModelSerializer):
+    """An indicator of an outcome or output, with its baseline, target and actual."""
+
+    class Meta:
+        model = ResultIndicator
+        fields = ("id", "result_item", "name", "unit", "baseline", "target", "actual", "order")
+
+    def create(self, validated_data):
+        return self.run_service(services.result_indicator_save, **validated_data)
+
+    def update(self, instance, validated_data):
+        return self.run_service(
+            services.result_indicator_save, indicator=instance, **validated_data
+        )
+
+
+class ProgressReportSerializer(
+    ProgrammeFigureSerializerMixin, ServiceSerializerMixin, ScopedModelSerializer
+):
+    """A progress report of a programme at a date; its judgements are listed apart."""
+
+    class Meta:
+        model = ProgressReport
+        fields = ("id", "programme", "date", "title", "notes")
+
+    service = "progress_report_save"
+    instance_argument = "report"
+    moved_message = _("A progress report stays in its programme.")
+
+
+class JudgementSerializer(ServiceSerializerMixin, ScopedModelSerializer):
+    """How far a progress report judged one results indicator met (`rating`), why and when
+    (`judged_on`, required)."""
+
+    result_indicator = serializers.PrimaryKeyRelatedField(
+        source="indicator", queryset=ResultIndicator.objects.all()
+    )
+
+    class Meta:
+        model = Judgement
+        fields = ("id", "progress_report", "result_indicator", "rating", "reasoning", "judged_on")
+        # Once per report and indicator: the service's full_clean() says so.
+        validators = []
+        extra_kwargs = {
+            "judged_on": {
+                "error_messages": {
+                    "required": _("Give the date of the judgement."),
+                    "null": _("Give the date of the judgement."),
+                }
+            }
+        }
+
+    def validate_progress_report(self, report):
+        if self.instance is not None and report.pk != self.instance.progress_report_id:
+            raise serializers.ValidationError(_("A judgement stays in its progress report."))
+        return report
+
+    def create(self, validated_data):
+        return self.run_service(services.judgement_save, **validated_data)
+
+    def update(self, instance, validated_data):
+        validated_data.pop("progress_report", None)
+        return self.run_service(
+            services.judgement_save,
+            progress_report=instance.progress_report,
+            judgement=instance,
+            **validated_data,
+        )
+
+
+class RatingCountSerializer(serializers.Serializer):
+    rating = serializers.CharField(read_only=True)
+    count = serializers.IntegerField(read_only=True)
+
+
+class ReportShareSerializer(serializers.Serializer):
+    """A progress report and the share of the indicators it judged that were met or mostly
+    met (in %, null when it judged none), with the count per rating."""
+
+    id = serializers.IntegerField(source="report.pk", read_only=True)
+    date = serializers.DateField(source="report.date", read_only=True)
+    title = serializers.CharField(source="report.title", read_only=True)
+    indicators_judged = serializers.IntegerField(source="judged", read_only=True)
+    indicators_met = serializers.IntegerField(
+        source="met", read_only=True, help_text="Judged met or mostly met."
+    )
+    share_met = DecimalText(source="share", allow_null=True)
+    ratings = serializers.SerializerMethodField()
+
+    @extend_schema_field(RatingCountSerializer(many=True))
+    def get_ratings(self, share) -> list:
+        return [{"rating": rating, "count": count} for rating, count in share.counts.items()]
+
+
+class ResultsSerializer(serializers.Serializer):
+    """The share of indicators met per progress report (oldest first), and the latest
+    report's share beside the share a source states."""
+
+    reports = ReportShareSerializer(many=True, read_only=True)
+    latest_share_met = ComparedSerializer(source="latest_share", read_only=True)
+
+
 class ProgrammeFiguresSerializer(serializers.Serializer):
     """A programme's tables, computed from the rows the caller may see."""
 
@@ -707,3 +833,4 @@ class ProgrammeFiguresSerializer(serializers.Serializer):
     resource_analysis = ResourceAnalysisSerializer(read_only=True)
     stakeholder_participation = ParticipationRowSerializer(many=True, read_only=True)
     cost_per_reach = CostPerReachSerializer(read_only=True)
+    results = ResultsSerializer(read_only=True)

@@ -7,6 +7,7 @@ of observations, cost items and benefits also stream as CSV (`export/`), filtere
 way. Observations page by cursor, fast however deep and stable while rows are added.
 """
 
+import django_filters
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
@@ -36,8 +37,12 @@ from ..models import (
     Currency,
     ExchangeRate,
     Indicator,
+    Judgement,
     Observation,
     PilotIndicator,
+    ProgressReport,
+    ResultIndicator,
+    ResultItem,
     StatedFigure,
 )
 from ..pagination import KeysetPagination
@@ -328,6 +333,51 @@ class ObservationViewSet(CsvExportMixin, ServiceDecidesCreateMixin, ScopedModelV
         return self._review(services.observation_return, serializers.ReturnSerializer)
 
 
+# --- results framework ---------------------------------------------------------------------------
+
+
+class ResultItemViewSet(ScopedModelViewSet):
+    """Outcomes and outputs of programmes' results frameworks; facilitators record them."""
+
+    queryset = ResultItem.objects.all()
+    serializer_class = serializers.ResultItemSerializer
+    filterset_fields = ["programme", "parent", "level"]
+
+
+class ResultIndicatorViewSet(ScopedModelViewSet):
+    """Indicators of outcomes and outputs, with baseline, target and actual."""
+
+    queryset = ResultIndicator.objects.all()
+    serializer_class = serializers.ResultIndicatorSerializer
+    filterset_fields = ["result_item", "result_item__programme"]
+
+
+class ProgressReportViewSet(ScopedModelViewSet):
+    """Progress reports of programmes, at dates."""
+
+    queryset = ProgressReport.objects.all()
+    serializer_class = serializers.ProgressReportSerializer
+    filterset_fields = ["programme"]
+
+
+class JudgementFilterSet(django_filters.FilterSet):
+    """Filters named as the answer names its fields (`result_indicator`)."""
+
+    result_indicator = django_filters.NumberFilter(field_name="indicator")
+
+    class Meta:
+        model = Judgement
+        fields = ["progress_report", "rating"]
+
+
+class JudgementViewSet(ScopedModelViewSet):
+    """How far each progress report judged each results indicator met, why and when."""
+
+    queryset = Judgement.objects.all()
+    serializer_class = serializers.JudgementSerializer
+    filterset_class = JudgementFilterSet
+
+
 # --- computed figures ----------------------------------------------------------------------------
 
 
@@ -435,8 +485,9 @@ def _cost_benefit(result: figures.CostBenefit) -> dict:
 
 
 class ProgrammeFiguresViewSet(FiguresViewSet):
-    """A programme's tables: resource analysis, stakeholder participation, and cost per
-    supplier and per worker reached, by pilot and by approach."""
+    """A programme's tables: resource analysis, stakeholder participation, cost per
+    supplier and per worker reached, by pilot and by approach, and the share of results
+    indicators met per progress report beside the stated share."""
 
     queryset = Programme.objects.all()
     serializer_class = serializers.FiguresLinkSerializer
@@ -454,5 +505,6 @@ class ProgrammeFiguresViewSet(FiguresViewSet):
             "resource_analysis": figures.resource_analysis(request.user, programme),
             "stakeholder_participation": figures.stakeholder_participation(request.user, programme),
             "cost_per_reach": figures.cost_per_reach(request.user, programme),
+            "results": figures.results_framework(request.user, programme),
         }
         return Response(serializers.ProgrammeFiguresSerializer(data).data)

@@ -10,21 +10,26 @@ from rest_framework import serializers
 from csrplatform import access
 from csrplatform.api import ScopedModelSerializer, ServiceSerializerMixin
 from csrplatform.reviews.models import Review
+from metrics.api.serializers import MONEY_FIELDS, DecimalText, MoneyFieldsSerializer
 from suppliers.models import Organisation
 
-from .. import services
+from .. import budget, services
 from ..choices import PilotStatus
 from ..models import (
     Activity,
+    BudgetLine,
     Comment,
     Deliverable,
     Document,
+    PeopleReached,
     Phase,
     Pilot,
     PilotParticipant,
     PilotStatusChange,
     Programme,
+    ProgrammeFunding,
     ScopeChange,
+    Spending,
 )
 from ..selectors import shown_version
 
@@ -140,6 +145,7 @@ class ProgrammeSerializer(ServiceSerializerMixin, ScopedModelSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="api:programme-detail")
     facilitator_name = serializers.CharField(source="facilitator.name", read_only=True)
     pilot_count = serializers.IntegerField(read_only=True)
+    countries = serializers.ListField(child=serializers.CharField(), required=False)
 
     class Meta:
         model = Programme
@@ -149,6 +155,7 @@ class ProgrammeSerializer(ServiceSerializerMixin, ScopedModelSerializer):
             "title",
             "sector",
             "region",
+            "countries",
             "start_date",
             "end_date",
             "facilitator",
@@ -156,6 +163,8 @@ class ProgrammeSerializer(ServiceSerializerMixin, ScopedModelSerializer):
             "sponsors",
             "objectives",
             "expected_participation",
+            "stated_budget_use_pct",
+            "stated_budget_source",
             "pilot_count",
         )
         # Uniqueness (a title per facilitator) is checked by the service.
@@ -541,3 +550,112 @@ class CommentSerializer(ServiceSerializerMixin, ScopedModelSerializer):
 
     def create(self, validated_data):
         return self.run_service(services.comment_add, **validated_data)
+
+
+# --- funding, budget, spending and people reached --------------------------------------------
+
+
+class ProgrammeRowSerializerMixin:
+    """A row of one programme (funding, budget line, spending, people reached), saved by its
+    service (`save_service`; `instance_argument` names the row changed); it stays in its
+    programme."""
+
+    save_service = None  # staticmethod(services.<row>_save)
+    instance_argument = ""
+
+    def validate_programme(self, programme):
+        if self.instance is not None and programme.pk != self.instance.programme_id:
+            raise serializers.ValidationError(_("This cannot move to another programme."))
+        return programme
+
+    def create(self, validated_data):
+        return self.run_service(self.save_service, **validated_data)
+
+    def update(self, instance, validated_data):
+        validated_data.pop("programme", None)
+        return self.run_service(
+            self.save_service,
+            programme=instance.programme,
+            **{self.instance_argument: instance},
+            **validated_data,
+        )
+
+
+class ProgrammeFundingSerializer(ProgrammeRowSerializerMixin, MoneyFieldsSerializer):
+    """What a donor gives to a programme: the original amount and currency, and its USD."""
+
+    save_service = staticmethod(services.funding_save)
+    instance_argument = "funding"
+    donor_name = serializers.CharField(source="donor.name", read_only=True)
+
+    class Meta:
+        model = ProgrammeFunding
+        fields = ("id", "programme", "donor", "donor_name", "note", *MONEY_FIELDS)
+
+
+class BudgetLineSerializer(ProgrammeRowSerializerMixin, MoneyFieldsSerializer):
+    """A line of a programme's budget (category, optional country), with its USD."""
+
+    save_service = staticmethod(services.budget_line_save)
+    instance_argument = "line"
+    country = serializers.CharField(required=False, allow_blank=True)
+
+    class Meta:
+        model = BudgetLine
+        fields = ("id", "programme", "category", "country", "note", *MONEY_FIELDS)
+
+
+class SpendingSerializer(ProgrammeRowSerializerMixin, MoneyFieldsSerializer):
+    """Money spent against a budget line on `on_date`; refused (400, naming `currency`) when
+    the currency has no rate for that date."""
+
+    save_service = staticmethod(services.spending_save)
+    instance_argument = "spending"
+
+    class Meta:
+        model = Spending
+        fields = ("id", "programme", "budget_line", "note", *MONEY_FIELDS)
+
+
+class PeopleReachedSerializer(
+    ProgrammeRowSerializerMixin, ServiceSerializerMixin, ScopedModelSerializer
+):
+    """People trained, interviewed or reached, by sex where known; the shares are computed
+    from the counts (percent of the total, one decimal)."""
+
+    save_service = staticmethod(services.people_reached_save)
+    instance_argument = "row"
+    women_pct = DecimalText(source="shares.women_pct", allow_null=True)
+    men_pct = DecimalText(source="shares.men_pct", allow_null=True)
+    other_pct = DecimalText(source="shares.other_pct", allow_null=True)
+    unrecorded = serializers.IntegerField(
+        source="shares.unrecorded",
+        read_only=True,
+        help_text=_("The part of the total not broken down by sex."),
+    )
+    unrecorded_pct = DecimalText(source="shares.unrecorded_pct", allow_null=True)
+
+    class Meta:
+        model = PeopleReached
+        fields = (
+            "id",
+            "programme",
+            "pilot",
+            "activity",
+            "what",
+            "on_date",
+            "total",
+            "women",
+            "men",
+            "other",
+            "note",
+            "women_pct",
+            "men_pct",
+            "other_pct",
+            "unrecorded",
+            "unrecorded_pct",
+        )
+
+    def to_representation(self, instance):
+        instance.shares = budget.sex_shares(instance)
+        return super().to_representation(instance)

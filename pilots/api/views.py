@@ -22,14 +22,19 @@ from .. import services
 from ..filters import DocumentFilterSet, PilotFilterSet, PilotPartFilterSet, ProgrammeFilterSet
 from ..models import (
     Activity,
+    BudgetLine,
     Comment,
     Deliverable,
     Document,
+    PeopleReached,
     Phase,
     Pilot,
     PilotParticipant,
     Programme,
+    ProgrammeFunding,
+    ReachKind,
     ScopeChange,
+    Spending,
 )
 from . import serializers
 
@@ -83,6 +88,52 @@ class CommentFilterSet(PilotPartFilterSet):
     class Meta:
         model = Comment
         fields = ["q", "pilot", "organisation"]
+
+
+class ProgrammeRowFilterSet(ScopedFilterSet):
+    """Filter a programme's funding, budget, spending and counts by programme."""
+
+    programme = django_filters.ModelChoiceFilter(
+        queryset=Programme.objects.all(), label=_("Programme")
+    )
+
+
+class ProgrammeFundingFilterSet(ProgrammeRowFilterSet):
+    search_fields = ("note", "donor__name")
+
+    class Meta:
+        model = ProgrammeFunding
+        fields = ["q", "programme", "donor", "currency"]
+
+
+class BudgetLineFilterSet(ProgrammeRowFilterSet):
+    search_fields = ("category", "note")
+
+    class Meta:
+        model = BudgetLine
+        fields = ["q", "programme", "category", "country", "currency"]
+
+
+class SpendingFilterSet(ProgrammeRowFilterSet):
+    search_fields = ("note", "budget_line__category")
+    on_date_from = django_filters.DateFilter(
+        field_name="on_date", lookup_expr="gte", label=_("From")
+    )
+    on_date_to = django_filters.DateFilter(field_name="on_date", lookup_expr="lte", label=_("To"))
+
+    class Meta:
+        model = Spending
+        fields = ["q", "programme", "budget_line", "currency", "on_date_from", "on_date_to"]
+
+
+class PeopleReachedFilterSet(ProgrammeRowFilterSet):
+    search_fields = ("note",)
+    pilot = django_filters.ModelChoiceFilter(queryset=Pilot.objects.all(), label=_("Pilot"))
+    what = django_filters.ChoiceFilter(choices=ReachKind.choices, label=_("What"))
+
+    class Meta:
+        model = PeopleReached
+        fields = ["q", "programme", "pilot", "activity", "what"]
 
 
 class SubjectFilter(ObjectIdFilter):
@@ -334,3 +385,41 @@ class CommentViewSet(ServiceDecidesCreateMixin, ScopedModelViewSet):
     serializer_class = serializers.CommentSerializer
     filterset_class = CommentFilterSet
     http_method_names = READ_AND_ADD
+
+
+# --- funding, budget, spending and people reached ----------------------------------------------
+
+
+class ProgrammeFundingViewSet(ScopedModelViewSet):
+    """Donors' funding of programmes (amount, currency and USD), seen by whoever sees the
+    programme; its facilitator records it."""
+
+    queryset = ProgrammeFunding.objects.select_related("donor")
+    serializer_class = serializers.ProgrammeFundingSerializer
+    filterset_class = ProgrammeFundingFilterSet
+
+
+class BudgetLineViewSet(ScopedModelViewSet):
+    """Programme budgets by category and country (amount, currency and USD)."""
+
+    queryset = BudgetLine.objects.all()
+    serializer_class = serializers.BudgetLineSerializer
+    filterset_class = BudgetLineFilterSet
+
+
+class SpendingViewSet(ScopedModelViewSet):
+    """Spending against budget lines; one in a currency without a rate for its date is
+    refused (400 naming `currency`)."""
+
+    queryset = Spending.objects.all()
+    serializer_class = serializers.SpendingSerializer
+    filterset_class = SpendingFilterSet
+
+
+class PeopleReachedViewSet(ScopedModelViewSet):
+    """People trained, interviewed or reached, with computed shares by sex. Counts of a pilot
+    are seen by whoever sees the pilot."""
+
+    queryset = PeopleReached.objects.all()
+    serializer_class = serializers.PeopleReachedSerializer
+    filterset_class = PeopleReachedFilterSet

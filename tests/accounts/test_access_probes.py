@@ -22,10 +22,22 @@ from audits.models import Audit, Clause, Finding, Standard
 from csrplatform import access
 from csrplatform.accounts.models import User
 from metrics.api.urls import router as metrics_router
-from metrics.models import Benefit, CostItem, Indicator, Observation, PilotIndicator
+from metrics.models import (
+    Benefit,
+    CostItem,
+    Currency,
+    Indicator,
+    Observation,
+    PilotIndicator,
+    ProgressReport,
+    ResultIndicator,
+    ResultItem,
+)
 from pilots import services as pilot_services
 from pilots.api.urls import router as pilots_router
 from pilots.models import (
+    Activity,
+    BudgetLine,
     Deliverable,
     Document,
     Phase,
@@ -37,6 +49,7 @@ from suppliers.api.urls import router as suppliers_router
 from suppliers.models import Cluster, Facility, Organisation, Supplier
 from tests.factories import OrganisationFactory, RelationshipFactory, SupplierFactory
 from tests.metrics.conftest import figures  # noqa: F401 -- the fixture, for the story
+from tests.metrics.test_results import build_framework
 
 PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 ROLES = ("facilitator", "customer_a", "customer_b", "supplier", "ngo")
@@ -65,6 +78,7 @@ KEY_MODELS = {
             "reviewer",
             "borne_by",
             "entered_for",
+            "donor",
         ),
         Organisation,
     ),
@@ -89,6 +103,12 @@ KEY_MODELS = {
     "denominator": Indicator,
     "tracked": PilotIndicator,
     "observation": Observation,
+    "parent": ResultItem,
+    "result_item": ResultItem,
+    "result_indicator": ResultIndicator,
+    "progress_report": ProgressReport,
+    "budget_line": BudgetLine,
+    "activity": Activity,
 }
 # Lists of objects nested in an answer: the model their `id` names.
 NESTED_MODELS = {
@@ -112,6 +132,8 @@ NESTED_MODELS = {
     "by_approach": None,
     "actuals": None,
     "breakdowns": Observation,
+    "reports": ProgressReport,  # the share of results indicators met per progress report
+    "ratings": None,
 }
 # Numbers that are not ids.
 NOT_IDS = {
@@ -132,6 +154,14 @@ NOT_IDS = {
     "expected",
     "count",
     "supplier_count",
+    "order",  # results framework: an indicator's place, and counts per progress report
+    "indicators_judged",
+    "indicators_met",
+    "total",  # people reached: counts by sex
+    "women",
+    "men",
+    "other",
+    "unrecorded",
 }
 
 
@@ -200,7 +230,7 @@ def story(world, pilots, audits, figures, settings, tmp_path):  # noqa: F811
         actor=facilitator, participant=declined, accept=False, reason="No time"
     )
     # An activity where supplier Y (of another pilot) was present too.
-    pilot_services.activity_save(
+    visit = pilot_services.activity_save(
         actor=facilitator,
         pilot=pilot_x,
         kind="peer_visit",
@@ -214,6 +244,46 @@ def story(world, pilots, audits, figures, settings, tmp_path):  # noqa: F811
     )
     pilot_services.deliverable_save(
         actor=facilitator, pilot=pilot_x, title="Assessment", responsible=world.ngo_org
+    )
+    # A donor's funding, a budget line with spending in another currency, and people reached
+    # by the programme and at pilot X's peer visit.
+    programme = pilots.programme
+    pilot_services.funding_save(
+        actor=facilitator,
+        programme=programme,
+        donor=OrganisationFactory(name="Donor", kind="donor"),
+        amount=100000,
+        currency=Currency.objects.get(code="USD"),
+        on_date=datetime.date(2008, 1, 1),
+    )
+    line = pilot_services.budget_line_save(
+        actor=facilitator,
+        programme=programme,
+        category="Training",
+        country="CN",
+        amount=500000,
+        currency=Currency.objects.get(code="CNY"),
+        on_date=datetime.date(2008, 1, 1),
+    )
+    pilot_services.spending_save(
+        actor=facilitator,
+        programme=programme,
+        budget_line=line,
+        amount=20000,
+        currency=Currency.objects.get(code="HKD"),
+        on_date=datetime.date(2008, 3, 1),
+    )
+    pilot_services.people_reached_save(
+        actor=facilitator, programme=programme, what="interviewed", total=151, women=69
+    )
+    pilot_services.people_reached_save(
+        actor=facilitator,
+        programme=programme,
+        activity=visit,
+        what="trained",
+        total=20,
+        women=12,
+        men=8,
     )
     pilot_services.scope_change_save(
         actor=facilitator,
@@ -277,6 +347,16 @@ def story(world, pilots, audits, figures, settings, tmp_path):  # noqa: F811
         owner=world.users["facilitator"],
         due_date=datetime.date(2008, 6, 1),
     )
+    # A results framework on the programme, and one on a programme only the facilitator sees.
+    build_framework(facilitator, pilots.programme, indicators=3)
+    hidden_programme = pilot_services.programme_save(
+        actor=facilitator,
+        title="Facilitator-only programme",
+        facilitator=world.facilitator_org,
+        sector="Garments",
+        region="Asia",
+    )
+    build_framework(facilitator, hidden_programme, indicators=2)
     return world
 
 
