@@ -182,9 +182,9 @@ class ReachTotal:
     what: str
     label: str
     total: int = 0
-    women: int = 0
-    men: int = 0
-    other: int = 0
+    women: int | None = None  # None: no row counts this part
+    men: int | None = None
+    other: int | None = None
 
     @property
     def shares(self) -> SexShares:
@@ -197,7 +197,8 @@ def reach_totals(rows) -> list[ReachTotal]:
     for row in rows:
         entry = totals.setdefault(row.what, ReachTotal(row.what, row.get_what_display()))
         entry.total += row.total
-        entry.women += row.women or 0
-        entry.men += row.men or 0
-        entry.other += row.other or 0
+        for part in ("women", "men", "other"):
+            value = getattr(row, part)
+            if value is not None:
+                setattr(entry, part, (getattr(entry, part) or 0) + value)
     return list(totals.values())

@@ -15,6 +15,47 @@ CERTIFICATIONS = [
 
 # (key, fields)
 ORGANISATIONS = [
+    # seeds/004: the ILO value-chain programme, its donor and two of its constituents.
+    (
+        "ilo",
+        dict(
+            name="International Labour Organization (ILO)",
+            kind="facilitator",
+            country="CH",
+            city="Geneva",
+            website="https://www.ilo.org",
+            notes="Implemented the seeds/004 programme through its offices in Dhaka, Hanoi, "
+            "Tokyo and Bangkok (for Cambodia), with Better Work.",
+        ),
+    ),
+    (
+        "meti",
+        dict(
+            name="Government of Japan, Ministry of Economy, Trade and Industry (METI)",
+            kind="donor",
+            country="JP",
+            city="Tokyo",
+        ),
+    ),
+    (
+        "nccwe",
+        dict(
+            name="National Coordination Committee for Workers' Education (NCCWE)",
+            kind="trade_union",
+            country="BD",
+            city="Dhaka",
+            notes="The coordinating body of 13 trade union federations (seeds/004).",
+        ),
+    ),
+    (
+        "bgmea",
+        dict(
+            name="Bangladesh Garment Manufacturers and Exporters Association (BGMEA)",
+            kind="employers_organisation",
+            country="BD",
+            city="Dhaka",
+        ),
+    ),
     (
         "bsr",
         dict(

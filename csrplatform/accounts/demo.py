@@ -100,6 +100,13 @@ DEMO_USERS = [
         Role.EDITOR,
         "consultant of the EHS committee pilot: records its assessment",
     ),
+    (
+        "ilo@example.org",
+        "Programme team (ILO)",
+        "ilo",
+        Role.ADMIN,
+        "facilitator of the ILO value-chain programme (seeds/004)",
+    ),
 ]
 ADMIN_EMAIL = "admin@example.org"
 

@@ -77,7 +77,9 @@ def test_the_mentorship_kpis(demo):
 
 
 def test_the_resource_analysis_and_the_reports_total(demo):
-    analysis = f.resource_analysis(demo, Programme.objects.get())
+    analysis = f.resource_analysis(
+        demo, Programme.objects.get(title=pilots_demo.PROGRAMME["title"])
+    )
     rows = {
         (row.pilot.title if row.pilot else "", row.organisation_kind): row for row in analysis.rows
     }
@@ -96,7 +98,7 @@ def test_the_resource_analysis_and_the_reports_total(demo):
 
 def test_stakeholder_participation_against_the_report(demo):
     rows = {row.organisation_kind: row for row in f.stakeholder_participation(
-        demo, Programme.objects.get()
+        demo, Programme.objects.get(title=pilots_demo.PROGRAMME["title"])
     )}  # fmt: skip
     assert rows["customer"].expected == 4
     assert rows["customer"].actual.computed == 4

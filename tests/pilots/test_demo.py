@@ -73,7 +73,7 @@ def test_loading_again_creates_nothing(loaded):
 
 
 def test_the_programme_is_the_reports(loaded):
-    programme = Programme.objects.get()
+    programme = Programme.objects.get(title=demo.PROGRAMME["title"])
     assert programme.facilitator.name.startswith("BSR")
     assert {org.name.split(" ")[0] for org in programme.sponsors.all()} == {
         "FIAS",
