@@ -6,6 +6,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
 from pilots import services
+from pilots.demo import PROGRAMME
 from pilots.models import Pilot, Programme
 from suppliers.models import Organisation
 from tests.browser.support import browser_page, log_in
@@ -24,7 +25,7 @@ def put_to_agreement():
     supplier = Organisation.objects.get(name="Mentorship pilot supplier").supplier_profile
     pilot = services.pilot_create(
         actor=facilitator,
-        programme=Programme.objects.first(),
+        programme=Programme.objects.get(title=PROGRAMME["title"]),
         supplier=supplier,
         title=TITLE,
         pilot_type="worker_training",
