@@ -151,6 +151,18 @@ class Money(models.Model):
             raise ValidationError({"amount": _("Give the amount, or leave the currency empty.")})
 
 
+class RequiredMoney(Money):
+    """A money figure that always has an amount and a currency (a budget line, a payment)."""
+
+    amount = models.DecimalField(_("amount"), **AMOUNT, validators=[NOT_NEGATIVE])
+    currency = models.ForeignKey(
+        Currency, on_delete=models.PROTECT, related_name="+", verbose_name=_("currency")
+    )
+
+    class Meta:
+        abstract = True
+
+
 class CostItemQuerySet(ScopedQuerySet):
     def with_list_related(self):
         return self.select_related(

@@ -14,7 +14,7 @@ from django_countries.fields import CountryField
 
 from csrplatform.access import ScopedQuerySet
 from csrplatform.text import shorten
-from metrics.models import AMOUNT, NOT_NEGATIVE, Money
+from metrics.models import RequiredMoney
 
 from .choices import (
     HALTED_STATUSES,
@@ -545,7 +545,7 @@ class ProgrammeRowQuerySet(ScopedQuerySet):
         return self.select_related("programme")
 
 
-class ProgrammeFunding(Money):
+class ProgrammeFunding(RequiredMoney):
     """What a donor gives to a programme, in its own currency."""
 
     programme = models.ForeignKey(
@@ -556,10 +556,6 @@ class ProgrammeFunding(Money):
         on_delete=models.PROTECT,
         related_name="fundings_given",
         verbose_name=_("donor"),
-    )
-    amount = models.DecimalField(_("amount"), **AMOUNT, validators=[NOT_NEGATIVE])
-    currency = models.ForeignKey(
-        "metrics.Currency", on_delete=models.PROTECT, related_name="+", verbose_name=_("currency")
     )
     note = models.CharField(_("note"), max_length=300, blank=True)
 
@@ -577,7 +573,7 @@ class ProgrammeFunding(Money):
         return f"{self.programme.get_absolute_url()}#funding-{self.pk}"
 
 
-class BudgetLine(Money):
+class BudgetLine(RequiredMoney):
     """One line of a programme's budget: a category, optionally a country, and an amount."""
 
     programme = models.ForeignKey(
@@ -590,10 +586,6 @@ class BudgetLine(Money):
         _("category"), max_length=100, help_text=_("e.g. Personnel, Training, Evaluation")
     )
     country = CountryField(_("country"), blank=True)
-    amount = models.DecimalField(_("amount"), **AMOUNT, validators=[NOT_NEGATIVE])
-    currency = models.ForeignKey(
-        "metrics.Currency", on_delete=models.PROTECT, related_name="+", verbose_name=_("currency")
-    )
     note = models.CharField(_("note"), max_length=300, blank=True)
 
     objects = ProgrammeRowQuerySet.as_manager()
@@ -611,7 +603,7 @@ class BudgetLine(Money):
         return f"{self.programme.get_absolute_url()}#budget-line-{self.pk}"
 
 
-class Spending(Money):
+class Spending(RequiredMoney):
     """Money spent against a budget line on a date, in its own currency."""
 
     programme = models.ForeignKey(
@@ -622,10 +614,6 @@ class Spending(Money):
         on_delete=models.PROTECT,
         related_name="spendings",
         verbose_name=_("budget line"),
-    )
-    amount = models.DecimalField(_("amount"), **AMOUNT, validators=[NOT_NEGATIVE])
-    currency = models.ForeignKey(
-        "metrics.Currency", on_delete=models.PROTECT, related_name="+", verbose_name=_("currency")
     )
     note = models.CharField(_("note"), max_length=300, blank=True)
 
