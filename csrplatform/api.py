@@ -123,6 +123,18 @@ class ScopedModelSerializer(serializers.ModelSerializer):
         access.scope_choice_fields(request.user, related)
 
 
+def hide_unless_visible(request, data: dict, model, field: str, *named: str) -> dict:
+    """A related row (and the fields naming it) shows only to those who may see it: a pilot's
+    partner sees the pilot's figures and sites, not necessarily the facilities in the
+    directory."""
+    related = data.get(field)
+    hidden = request is not None and related is not None
+    if hidden and related not in access.visible_pks(request.user, model):
+        for name in (field, *named):
+            data[name] = None
+    return data
+
+
 # For endpoints where rows are added but never changed or deleted (documents, comments).
 READ_AND_ADD = ["get", "post", "head", "options"]
 

@@ -53,6 +53,7 @@ class IndicatorKind(models.TextChoices):
 class Rollup(models.TextChoices):
     SUM = "sum", _("Sum")
     MEAN = "mean", _("Mean")
+    WEIGHTED = "weighted", _("Mean weighted by headcount")
 
 
 class ObservationKind(models.TextChoices):

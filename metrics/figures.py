@@ -14,8 +14,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Count, Q, Sum
 
 from csrplatform import access
-from pilots.choices import InvitationStatus
-from pilots.models import Pilot, PilotParticipant
+from pilots.choices import InvitationStatus, SiteRole
+from pilots.models import Pilot, PilotParticipant, PilotSite
 from suppliers.models import Organisation
 
 from . import money
@@ -73,31 +73,85 @@ class Point:
     value: Decimal
     confirmed: bool
     count: int = 1  # observations rolled up into it
+    weights_missing: bool = False  # a headcount-weighted mean fell back to the plain mean
 
 
-def _rollup(values: list[Decimal], rule: str) -> Decimal:
+def _rollup(rows: list[tuple[Decimal, int | None]], rule: str) -> tuple[Decimal, bool]:
+    """Values (with their headcounts) rolled up by the indicator's rule, and whether a
+    weighted mean lacked a headcount and fell back to the plain mean."""
+    values = [value for value, _weight in rows]
+    if rule == Rollup.WEIGHTED:
+        weights = [weight for _value, weight in rows]
+        if all(weights):
+            total = sum(weights)
+            return sum((v * w for v, w in rows), Decimal(0)) / total, False
+        return sum(values, Decimal(0)) / len(values), True
     if rule == Rollup.MEAN:
-        return sum(values, Decimal(0)) / len(values)
-    return sum(values, Decimal(0))
+        return sum(values, Decimal(0)) / len(values), False
+    return sum(values, Decimal(0)), False
 
 
-def _points(observations, indicator) -> dict[str, list[Point]]:
-    """Observations of one indicator rolled up per kind and period (totals only; breakdowns by
-    sex or contract are shown apart), oldest first."""
+PARTICIPANTS, COMPARISON = SiteRole.PARTICIPANT, SiteRole.COMPARISON
+
+
+class SiteRoles:
+    """Which of a pilot's figures count for its participants and which for its comparison
+    group, and with what headcount.
+
+    A figure belongs to the site of its facility, else to the site of its supplier as a whole.
+    A pilot that names none of its own supplier's sites covers that supplier: its figures count
+    as the participants'. Any other figure belongs to no site and is left out. A participant's
+    actual figures count while it took part; its baseline from any time before it left.
+    """
+
+    def __init__(self, pilot_supplier_id: int, sites: list[PilotSite]):
+        self.by_facility = {site.facility_id: site for site in sites if site.facility_id}
+        self.by_supplier = {site.supplier_id: site for site in sites if not site.facility_id}
+        self.pilot_supplier_id = pilot_supplier_id
+        self.lead_is_named = any(site.supplier_id == pilot_supplier_id for site in sites)
+        self.has_comparison = any(site.role == COMPARISON for site in sites)
+
+    def place(self, row: Observation) -> tuple[str | None, int | None]:
+        """The role a figure counts in (None: left out) and its headcount."""
+        site = self.by_facility.get(row.facility_id) or self.by_supplier.get(row.supplier_id)
+        facility_workers = row.facility.workers if row.facility_id else None
+        if site is None:
+            if row.supplier_id == self.pilot_supplier_id and not self.lead_is_named:
+                return PARTICIPANTS, facility_workers
+            return None, None
+        baseline = row.kind == ObservationKind.BASELINE
+        if row.kind != ObservationKind.TARGET and not site.covers(
+            row.period_start, row.period_end, baseline=baseline
+        ):
+            return None, None
+        return site.role, site.headcount or facility_workers or site.weight
+
+
+def _points(observations, indicator, roles: SiteRoles | None = None, role=PARTICIPANTS):
+    """Observations of one indicator from the sites in `role`, rolled up per kind and period
+    by the indicator's rule (totals only; breakdowns by sex or contract are shown apart),
+    oldest first."""
     grouped: dict[tuple, list] = defaultdict(list)
     for row in observations:
         if row.is_breakdown:
             continue
-        grouped[(row.kind, row.period_start, row.period_end)].append(row)
+        placed, weight = roles.place(row) if roles else (PARTICIPANTS, None)
+        if placed != role:
+            continue
+        grouped[(row.kind, row.period_start, row.period_end)].append((row, weight))
     points: dict[str, list[Point]] = defaultdict(list)
     for (kind, start, end), rows in sorted(grouped.items(), key=lambda item: item[0][2]):
+        value, weights_missing = _rollup(
+            [(row.value, weight) for row, weight in rows], indicator.rollup
+        )
         points[kind].append(
             Point(
                 start,
                 end,
-                _rollup([row.value for row in rows], indicator.rollup),
-                confirmed=all(row.status == "confirmed" for row in rows),
+                value,
+                confirmed=all(row.status == "confirmed" for row, _weight in rows),
                 count=len(rows),
+                weights_missing=weights_missing,
             )
         )
     return points
@@ -135,10 +189,39 @@ class KpiRow:
     breakdowns: list[Observation] = field(default_factory=list)
     computed_from_counts: bool = False
     savings: money.Converted | None = None
+    # The comparison group's figures for the same periods as the baseline and the latest.
+    has_comparison: bool = False
+    comparison_baseline: Point | None = None
+    comparison_latest: Point | None = None
 
     @property
     def indicator(self):
         return self.tracked.indicator
+
+    @property
+    def rollup(self) -> str:
+        return self.indicator.rollup
+
+    @property
+    def comparison_change(self) -> Decimal | None:
+        if self.comparison_baseline is None or self.comparison_latest is None:
+            return None
+        return self.comparison_latest.value - self.comparison_baseline.value
+
+    @property
+    def versus_comparison(self) -> Decimal | None:
+        """The participants' latest figure less the comparison group's, same period."""
+        if self.latest is None or self.comparison_latest is None:
+            return None
+        return self.latest.value - self.comparison_latest.value
+
+    @property
+    def change_beyond_comparison(self) -> Decimal | None:
+        """How much more the participants changed than the comparison group over the same
+        periods (a difference in differences)."""
+        if self.change is None or self.comparison_change is None:
+            return None
+        return self.change - self.comparison_change
 
     @property
     def missing_baseline(self) -> bool:
@@ -221,14 +304,23 @@ def _kpi_rows(user, tracked_queryset, programme, rates=None) -> list[KpiRow]:
         pilot_ids.add(row.pilot_id)
     indicator_ids.discard(None)
     by_indicator: dict[tuple, list[Observation]] = defaultdict(list)
-    observations = access.scope(
-        user,
-        Observation.objects.filter(
-            pilot_id__in=pilot_ids, indicator_id__in=indicator_ids
-        ).counted(),
-    ).order_by("period_end", "id")
+    observations = (
+        access.scope(
+            user,
+            Observation.objects.filter(
+                pilot_id__in=pilot_ids, indicator_id__in=indicator_ids
+            ).counted(),
+        )
+        .select_related("facility")
+        .order_by("period_end", "id")
+    )
     for row in observations:
         by_indicator[(row.pilot_id, row.indicator_id)].append(row)
+    # Sites only place the figures the user may see; they are not shown from here.
+    sites: dict[int, list[PilotSite]] = defaultdict(list)
+    for site in PilotSite.objects.filter(pilot_id__in=pilot_ids).select_related("facility"):
+        sites[site.pilot_id].append(site)
+    roles = {row.pilot_id: SiteRoles(row.pilot.supplier_id, sites[row.pilot_id]) for row in tracked}
     facilitator_id = programme.facilitator_id
     rates = rates or money.RateTable([facilitator_id])
     return [
@@ -237,24 +329,43 @@ def _kpi_rows(user, tracked_queryset, programme, rates=None) -> list[KpiRow]:
             {key[1]: rows for key, rows in by_indicator.items() if key[0] == row.pilot_id},
             rates,
             facilitator_id,
+            roles[row.pilot_id],
         )
         for row in tracked
     ]
 
 
-def _kpi_row(tracked, by_indicator, rates, facilitator_id) -> KpiRow:
-    indicator = tracked.indicator
-    own = by_indicator.get(indicator.pk, [])
-    points = _points(own, indicator)
+def _series(by_indicator, indicator, roles, role) -> tuple[dict[str, list[Point]], bool]:
+    """One role's points per kind; a rate without figures of its own is computed from its two
+    counts, period by period (and says so)."""
+    points = _points(by_indicator.get(indicator.pk, []), indicator, roles, role)
     from_counts = False
     if indicator.kind == IndicatorKind.RATE and not points.get(ObservationKind.ACTUAL):
-        numerators = _points(by_indicator.get(indicator.numerator_id, []), indicator)
-        denominators = _points(by_indicator.get(indicator.denominator_id, []), indicator)
+        numerators = _points(by_indicator.get(indicator.numerator_id, []), indicator, roles, role)
+        denominators = _points(
+            by_indicator.get(indicator.denominator_id, []), indicator, roles, role
+        )
         computed = _rate_points(numerators, denominators, indicator.per or 1)
         for kind, values in computed.items():
             if not points.get(kind):
                 points[kind] = values
                 from_counts = True
+    return points, from_counts
+
+
+def _same_period(points: list[Point], point: Point | None) -> Point | None:
+    if point is None:
+        return None
+    for candidate in points:
+        if (candidate.period_start, candidate.period_end) == (point.period_start, point.period_end):
+            return candidate
+    return None
+
+
+def _kpi_row(tracked, by_indicator, rates, facilitator_id, roles) -> KpiRow:
+    indicator = tracked.indicator
+    own = by_indicator.get(indicator.pk, [])
+    points, from_counts = _series(by_indicator, indicator, roles, PARTICIPANTS)
     baselines = points.get(ObservationKind.BASELINE, [])
     actuals = points.get(ObservationKind.ACTUAL, [])
     targets = points.get(ObservationKind.TARGET, [])
@@ -273,9 +384,16 @@ def _kpi_row(tracked, by_indicator, rates, facilitator_id) -> KpiRow:
         target=target,
         target_is_derived=derived,
         actuals=actuals,
-        breakdowns=[obs for obs in own if obs.is_breakdown],
+        breakdowns=[obs for obs in own if obs.is_breakdown and roles.place(obs)[0] == PARTICIPANTS],
         computed_from_counts=from_counts,
+        has_comparison=roles.has_comparison,
     )
+    if roles.has_comparison:
+        compared, _from_counts = _series(by_indicator, indicator, roles, COMPARISON)
+        row.comparison_baseline = _same_period(
+            compared.get(ObservationKind.BASELINE, []), row.baseline
+        )
+        row.comparison_latest = _same_period(compared.get(ObservationKind.ACTUAL, []), row.latest)
     if row.projected_savings is not None and tracked.unit_cost_currency_id:
         saving = _Amount(row.projected_savings, tracked.unit_cost_currency_id, date.today())
         row.savings, _missing = money.try_convert(saving, rates, facilitator_id)

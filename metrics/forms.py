@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from csrplatform import access
 from csrplatform.widgets import Lookup, SearchSelect, register_lookup
-from pilots.models import Phase, Pilot
+from pilots.models import Phase, Pilot, PilotSite
 from pilots.rules import editable_pilot_ids
 from suppliers.choices import OrganisationKind
 from suppliers.models import Facility, Organisation, Supplier
@@ -326,7 +326,9 @@ def observation_pilots(user):
     actor = access.actor_for(user)
     own = actor.orgs_of_kind("supplier", writable=True)
     return Pilot.objects.visible_to(user).filter(
-        Q(supplier__organisation_id__in=own) | Q(pk__in=editable_pilot_ids(actor))
+        Q(supplier__organisation_id__in=own)
+        | Q(pk__in=PilotSite.objects.filter(supplier__organisation_id__in=own).values("pilot_id"))
+        | Q(pk__in=editable_pilot_ids(actor))
     )
 
 
@@ -334,8 +336,12 @@ def observation_suppliers(user):
     """The suppliers `user` may record figures for."""
     actor = access.actor_for(user)
     own = actor.orgs_of_kind("supplier", writable=True)
-    facilitated = Pilot.objects.filter(pk__in=editable_pilot_ids(actor)).values("supplier_id")
-    return Supplier.objects.filter(Q(organisation_id__in=own) | Q(pk__in=facilitated))
+    editable = editable_pilot_ids(actor)
+    facilitated = Pilot.objects.filter(pk__in=editable).values("supplier_id")
+    sites = PilotSite.objects.filter(pilot_id__in=editable).values("supplier_id")
+    return Supplier.objects.filter(
+        Q(organisation_id__in=own) | Q(pk__in=facilitated) | Q(pk__in=sites)
+    )
 
 
 def observation_facilities(user):

@@ -604,8 +604,12 @@ class Observation(models.Model):
             errors["period_end"] = _("An actual figure cannot be for a period that has not ended.")
         if self.facility_id and self.supplier_id and self.facility.supplier_id != self.supplier_id:
             errors["facility"] = _("The facility belongs to another supplier.")
-        if self.pilot_id and self.supplier_id and self.pilot.supplier_id != self.supplier_id:
-            errors["pilot"] = _("The pilot is not this supplier's.")
+        if (
+            self.pilot_id
+            and self.supplier_id
+            and self.supplier_id not in self.pilot.covered_supplier_ids
+        ):
+            errors["pilot"] = _("The pilot covers neither this supplier nor any of its sites.")
         if errors:
             raise ValidationError(errors)
 

@@ -191,6 +191,8 @@ def _point_cell(point, *, missing_note="", derived=False):
         notes.append(_("derived from the target change"))
     if not point.confirmed:
         notes.append(_("unconfirmed"))
+    if point.weights_missing:
+        notes.append(_("plain mean: a site has no headcount"))
     return decimal(point.value, note="; ".join(notes), tone="warn" if not point.confirmed else "")
 
 
@@ -235,6 +237,49 @@ def _kpi_table(rows, *, name="kpis", title=None, with_pilot=False) -> Table:
             amount(row.projected_savings),
             row.tracked.unit_cost_currency_id if row.projected_savings is not None else None,
             usd(row.savings.usd_exact) if row.savings else Cell(None),
+        )
+    return table
+
+
+def _comparison_table(rows) -> Table:
+    """Participants against the comparison group and against baseline, for the same
+    periods."""
+    table = Table(
+        "comparison",
+        _("Participants and comparison group"),
+        [
+            Column(_("Indicator")),
+            Column(_("Roll-up across sites")),
+            Column(_("Baseline period")),
+            Column(_("Participants' baseline"), NUM),
+            Column(_("Comparison baseline"), NUM),
+            Column(_("Latest period")),
+            Column(_("Participants' latest"), NUM),
+            Column(_("Comparison latest"), NUM),
+            Column(_("Participants' change"), NUM),
+            Column(_("Comparison change"), NUM),
+            Column(_("Change beyond the comparison group"), NUM),
+        ],
+        caption=_(
+            "The comparison group's figures are those for the same periods as the "
+            "participants' baseline and latest figures; a dash: it has none for that period."
+        ),
+    )
+    for row in rows:
+        if not row.has_comparison:
+            continue
+        table.add(
+            row.indicator.name,
+            row.indicator.get_rollup_display(),
+            _period(row.baseline),
+            _point_cell(row.baseline, missing_note=_("no baseline")),
+            _point_cell(row.comparison_baseline),
+            _period(row.latest),
+            _point_cell(row.latest),
+            _point_cell(row.comparison_latest),
+            decimal(row.change),
+            decimal(row.comparison_change),
+            decimal(row.change_beyond_comparison),
         )
     return table
 
@@ -345,7 +390,7 @@ def pilot_kpis(request, pk):
     pilot = _pilot(request, pk)
     rows = figures.pilot_kpis(request.user, pilot)
     series = [_series_table(row) for row in rows]
-    tables = [_kpi_table(rows), _breakdown_table(rows), *series]
+    tables = [_kpi_table(rows), _comparison_table(rows), _breakdown_table(rows), *series]
     wants_export = bool(request.GET.get("export"))
     indicators = [
         {

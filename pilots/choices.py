@@ -69,6 +69,11 @@ class ParticipantRole(models.TextChoices):
     CONSULTANT = "consultant", _("Consultant")
 
 
+class SiteRole(models.TextChoices):
+    PARTICIPANT = "participant", _("Takes part")
+    COMPARISON = "comparison", _("Comparison group")
+
+
 class InvitationStatus(models.TextChoices):
     INVITED = "invited", _("Invited")
     ACCEPTED = "accepted", _("Accepted")

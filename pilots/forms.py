@@ -17,6 +17,7 @@ from .models import (
     PeopleReached,
     Phase,
     Pilot,
+    PilotSite,
     Programme,
     ProgrammeFunding,
     ScopeChange,
@@ -244,6 +245,17 @@ class ScopeChangeForm(_PilotPartForm):
             **_dates("proposed_on", "decided_on"),
             "description": forms.Textarea(attrs={"rows": 2}),
             "reason": forms.Textarea(attrs={"rows": 2}),
+        }
+
+
+class PilotSiteForm(_PilotPartForm):
+    class Meta:
+        model = PilotSite
+        fields = ("supplier", "facility", "role", "joined_on", "left_on", "headcount", "note")
+        widgets = {
+            **_dates("joined_on", "left_on"),
+            "supplier": SearchSelect("suppliers"),
+            "facility": SearchSelect("facilities"),
         }
 
 

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
@@ -30,6 +31,7 @@ from .choices import (
     PilotStatus,
     PilotType,
     ScopeChangeStatus,
+    SiteRole,
     Visibility,
 )
 from .querysets import (
@@ -175,6 +177,12 @@ class Pilot(models.Model):
     @property
     def is_open(self):
         return self.status in OPEN_STATUSES
+
+    @cached_property
+    def covered_supplier_ids(self) -> frozenset:
+        """Its own supplier and the suppliers of its sites, comparison group included: the
+        suppliers whose figures it may hold."""
+        return frozenset({self.supplier_id, *self.sites.values_list("supplier_id", flat=True)})
 
 
 class PilotParticipant(models.Model):
@@ -420,6 +428,100 @@ class ScopeChange(models.Model):
 
     def get_absolute_url(self):
         return f"{self.pilot.get_absolute_url()}#scope-{self.pk}"
+
+
+class PilotSite(models.Model):
+    """A supplier, or one of its facilities, that a pilot covers (from when it joined to when
+    it left), or that a pilot compares its participants with.
+
+    A pilot without sites covers its own supplier. A facility holds one role per pilot, so
+    it is never both a participant and a comparison for the same indicator."""
+
+    pilot = models.ForeignKey(Pilot, on_delete=models.CASCADE, related_name="sites")
+    supplier = models.ForeignKey(
+        "suppliers.Supplier",
+        on_delete=models.PROTECT,
+        related_name="pilot_sites",
+        verbose_name=_("supplier"),
+    )
+    facility = models.ForeignKey(
+        "suppliers.Facility",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="pilot_sites",
+        verbose_name=_("facility"),
+        help_text=_("Left empty: the supplier as a whole."),
+    )
+    role = models.CharField(
+        _("role"), max_length=20, choices=SiteRole.choices, default=SiteRole.PARTICIPANT
+    )
+    joined_on = models.DateField(_("joined on"), null=True, blank=True)
+    left_on = models.DateField(_("left on"), null=True, blank=True)
+    headcount = models.PositiveIntegerField(
+        _("headcount"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text=_("Workers covered; weights the indicators rolled up by headcount."),
+    )
+    note = models.CharField(_("note"), max_length=300, blank=True)
+
+    objects = PilotRelatedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("site")
+        verbose_name_plural = _("sites")
+        ordering = ["pilot", "role", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["pilot", "facility"],
+                condition=models.Q(facility__isnull=False),
+                name="pilot_site_facility_once",
+                violation_error_message=_(
+                    "This facility already has a role in this pilot: a facility is either "
+                    "taking part or in the comparison group, once."
+                ),
+            ),
+            models.UniqueConstraint(
+                fields=["pilot", "supplier"],
+                condition=models.Q(facility__isnull=True),
+                name="pilot_site_supplier_once",
+                violation_error_message=_(
+                    "This supplier already has a role in this pilot as a whole."
+                ),
+            ),
+        ]
+
+    def __str__(self):
+        where = self.facility.name if self.facility_id else str(self.supplier)
+        return f"{where} ({self.get_role_display()})"
+
+    def get_absolute_url(self):
+        return f"{self.pilot.get_absolute_url()}#site-{self.pk}"
+
+    def clean(self):
+        errors = {}
+        if self.facility_id and self.supplier_id and self.facility.supplier_id != self.supplier_id:
+            errors["facility"] = _("Choose one of this supplier's facilities.")
+        if self.joined_on and self.left_on and self.left_on < self.joined_on:
+            errors["left_on"] = _("A site cannot leave before it joined.")
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def weight(self) -> int | None:
+        """Workers covered: as stated here, else the facility's workforce."""
+        if self.headcount:
+            return self.headcount
+        return self.facility.workers if self.facility_id else None
+
+    def covers(self, period_start: date, period_end: date, *, baseline: bool = False) -> bool:
+        """Whether the site's figures for a period count: a participant's actual figures
+        while it took part; its baseline from any time before it left."""
+        if self.left_on and period_start > self.left_on:
+            return False
+        return baseline or not self.joined_on or period_end >= self.joined_on
 
 
 def document_upload_to(instance, filename):

@@ -20,6 +20,7 @@ from csrplatform.access import EDIT, VIEW, Actor, rule
 from csrplatform.reviews.rules import register_review_subjects
 from suppliers.models import Organisation, Supplier
 
+from .choices import SiteRole
 from .models import (
     Activity,
     BudgetLine,
@@ -30,6 +31,7 @@ from .models import (
     Phase,
     Pilot,
     PilotParticipant,
+    PilotSite,
     PilotStatusChange,
     Programme,
     ProgrammeFunding,
@@ -46,11 +48,23 @@ def _facilitated(actor: Actor, action, prefix="") -> Q:
 
 
 def visible_pilot_ids(actor: Actor) -> QuerySet:
-    takes_part = Q(
-        participants__organisation_id__in=actor.org_ids,
-        participants__invitation_status__in=("invited", "accepted"),
-    ) | Q(supplier__organisation_id__in=actor.supplier_org_ids)
+    takes_part = (
+        Q(
+            participants__organisation_id__in=actor.org_ids,
+            participants__invitation_status__in=("invited", "accepted"),
+        )
+        | Q(supplier__organisation_id__in=actor.supplier_org_ids)
+        | Q(pk__in=_pilots_with_sites_of(actor.supplier_org_ids))
+    )
     return Pilot.objects.filter(_facilitated(actor, VIEW) | takes_part).values("pk")
+
+
+def _pilots_with_sites_of(supplier_org_ids) -> QuerySet:
+    """A supplier taking part at one of a pilot's sites sees the pilot; a comparison site does
+    not take part."""
+    return PilotSite.objects.filter(
+        role=SiteRole.PARTICIPANT, supplier__organisation_id__in=supplier_org_ids
+    ).values("pilot_id")
 
 
 def editable_pilot_ids(actor: Actor) -> QuerySet:
@@ -80,6 +94,11 @@ def pilot_named_organisation_ids(actor: Actor) -> QuerySet:
         actor.built["pilot_named_organisation_ids"] = Organisation.objects.filter(
             Q(pk__in=PilotParticipant.objects.filter(pilot_id__in=pilots).values("organisation_id"))
             | Q(pk__in=Pilot.objects.filter(pk__in=pilots).values("supplier__organisation_id"))
+            | Q(
+                pk__in=PilotSite.objects.filter(pilot_id__in=pilots).values(
+                    "supplier__organisation_id"
+                )
+            )
             | Q(pk__in=sponsors.values("organisation_id"))
             | Q(pk__in=donors.values("donor_id"))
         ).values("pk")
@@ -147,7 +166,7 @@ def pilot_rule(actor, qs, action):
     return qs.filter(pk__in=_pilot_ids(actor, action))
 
 
-@rule(PilotParticipant, PilotStatusChange, Phase, Deliverable, Activity, ScopeChange)
+@rule(PilotParticipant, PilotSite, PilotStatusChange, Phase, Deliverable, Activity, ScopeChange)
 def pilot_part_rule(actor, qs, action):
     """Whoever may see (edit) the pilot."""
     return qs.filter(pilot_id__in=_pilot_ids(actor, action))

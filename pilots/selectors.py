@@ -184,6 +184,7 @@ def pilot_story(pilot: Pilot, user) -> dict:
     deliverables = list(pilot.deliverables.select_related("phase", "responsible"))
     activities = list(pilot.activities.select_related("phase").with_visible_participants(user))
     scope_changes = list(pilot.scope_changes.select_related("proposed_by"))
+    sites = pilot_sites(user, pilot)
     history = list(pilot.status_changes.select_related("actor"))
     comments = list(pilot.comments.select_related("author", "organisation"))
 
@@ -205,6 +206,7 @@ def pilot_story(pilot: Pilot, user) -> dict:
         "activities": activities,
         "person_days": sum((a.person_days or 0) for a in activities),
         "scope_changes": scope_changes,
+        "sites": sites,
         "history": history,
         "documents": documents,
         "comments": comments,
@@ -330,3 +332,26 @@ def pilot_timeline(
             )
         )
     return sorted(entries, key=lambda entry: (entry.on, entry.planned))
+
+
+def pilot_sites(user, pilot) -> list:
+    """The pilot's sites; a facility the user may not see in the directory is left unnamed
+    (`site.shown_facility` is None), its supplier is named by the pilot."""
+    from suppliers.models import Facility
+
+    sites = list(
+        access.scope(user, pilot.sites.all()).select_related("supplier__organisation", "facility")
+    )
+    facility_ids = {site.facility_id for site in sites if site.facility_id}
+    visible = (
+        set(
+            Facility.objects.visible_to(user)
+            .filter(pk__in=facility_ids)
+            .values_list("pk", flat=True)
+        )
+        if facility_ids
+        else set()
+    )
+    for site in sites:
+        site.shown_facility = site.facility if site.facility_id in visible else None
+    return sites

@@ -28,6 +28,7 @@ from .choices import (
     PhaseStatus,
     PilotStatus,
     ScopeChangeStatus,
+    SiteRole,
     Visibility,
 )
 from .models import (
@@ -40,6 +41,7 @@ from .models import (
     Phase,
     Pilot,
     PilotParticipant,
+    PilotSite,
     PilotStatusChange,
     Programme,
     ProgrammeFunding,
@@ -721,6 +723,51 @@ def scope_change_save(*, actor, pilot, scope_change=None, **fields) -> ScopeChan
         fields,
         ("proposed_on", "proposed_by", "description", "status", "decided_on", "reason"),
     )
+
+
+SITE_FIELDS = ("supplier", "facility", "role", "joined_on", "left_on", "headcount", "note")
+
+
+@transaction.atomic
+def site_save(*, actor, pilot, site=None, **fields) -> PilotSite:
+    """Name a supplier or facility the pilot covers, or compares its participants with."""
+    instance = site or PilotSite()
+    supplier = fields.get("supplier", instance.supplier if instance.supplier_id else None)
+    facility = fields.get("facility", instance.facility if instance.facility_id else None)
+    role = fields.get("role", instance.role)
+    if supplier is not None:
+        if facility is None and role == SiteRole.COMPARISON and supplier.pk == pilot.supplier_id:
+            raise ValidationError(
+                {
+                    "supplier": _(
+                        "The pilot's own supplier takes part; name another supplier, or one of "
+                        "its facilities that does not take part."
+                    )
+                }
+            )
+        others = pilot.sites.exclude(pk=instance.pk) if instance.pk else pilot.sites.all()
+        if facility is not None and others.filter(facility=facility).exists():
+            raise ValidationError(
+                {
+                    "facility": _(
+                        "This facility already has a role in this pilot: a facility is either "
+                        "taking part or in the comparison group, once."
+                    )
+                }
+            )
+        other_role = others.filter(supplier=supplier).exclude(role=role)
+        if facility is not None:
+            other_role = other_role.filter(facility__isnull=True)
+        if other_role.exists():
+            raise ValidationError(
+                {
+                    "role": _(
+                        "This supplier already has the other role in this pilot: a facility "
+                        "is either taking part or in the comparison group."
+                    )
+                }
+            )
+    return _save_part(actor, pilot, instance, fields, SITE_FIELDS)
 
 
 @transaction.atomic

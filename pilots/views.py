@@ -29,6 +29,7 @@ from .forms import (
     PhaseForm,
     PilotCreateForm,
     PilotForm,
+    PilotSiteForm,
     ProgrammeForm,
     ReasonForm,
     RespondForm,
@@ -45,6 +46,7 @@ from .models import (
     Phase,
     Pilot,
     PilotParticipant,
+    PilotSite,
     Programme,
     ProgrammeFunding,
     ScopeChange,
@@ -557,6 +559,7 @@ PARTS = {
         services.scope_change_save,
         gettext_lazy("scope change"),
     ),
+    "site": (PilotSite, PilotSiteForm, services.site_save, gettext_lazy("site")),
 }
 
 
@@ -607,6 +610,7 @@ deliverable_create, deliverable_update = _create_part("deliverable"), _update_pa
 activity_create, activity_update = _create_part("activity"), _update_part("activity")
 scope_change_create = _create_part("scope_change")
 scope_change_update = _update_part("scope_change")
+site_create, site_update = _create_part("site"), _update_part("site")
 
 
 PHASE_ACTIONS = {

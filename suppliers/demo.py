@@ -56,6 +56,34 @@ ORGANISATIONS = [
             city="Dhaka",
         ),
     ),
+    # seeds/001: the CCR CSR factory child-friendly spaces pilot, illustrated with invented
+    # factories (the summary names none and gives no figures).
+    (
+        "ccr_csr",
+        dict(
+            name="CCR CSR (Centre for Child Rights and Business)",
+            kind="facilitator",
+            country="CN",
+            city="Guangzhou",
+            website="http://www.ccrcsr.com",
+            notes="Ran the factory child-friendly spaces pilot programme (seeds/001).",
+        ),
+    ),
+    *(
+        (
+            f"fcfs_factory_{number}",
+            dict(
+                name=f"Illustrative factory {number} (child-friendly spaces)",
+                kind="supplier",
+                country="CN",
+                city=city,
+                notes="Invented to illustrate a multi-factory pilot with a comparison group.",
+            ),
+        )
+        for number, city in enumerate(
+            ("Dongguan", "Dongguan", "Shenzhen", "Huizhou", "Zhongshan"), start=1
+        )
+    ),
     (
         "bsr",
         dict(
@@ -256,6 +284,10 @@ ORGANISATIONS = [
 ]
 
 SUPPLIER_PROFILES = {
+    **{
+        f"fcfs_factory_{number}": dict(sector="Toys and garments", headquarters_country="CN")
+        for number in range(1, 6)
+    },
     "mentorship_supplier": dict(
         sector="ICT manufacturing",
         headquarters_country="TW",
@@ -294,6 +326,19 @@ SUPPLIER_PROFILES = {
 }
 
 FACILITIES = [
+    *(
+        (
+            f"fcfs_factory_{number}",
+            dict(name="Main plant", city=city, country="CN", workers=workers),
+        )
+        for number, city, workers in (
+            (1, "Dongguan", 1200),
+            (2, "Dongguan", 800),
+            (3, "Shenzhen", 2000),
+            (4, "Huizhou", 1500),
+            (5, "Zhongshan", 900),
+        )
+    ),
     ("mentorship_supplier", dict(name="Shenzhen factory", city="Shenzhen", country="CN")),
     (
         "hotline_supplier",

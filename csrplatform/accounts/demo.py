@@ -107,6 +107,20 @@ DEMO_USERS = [
         Role.ADMIN,
         "facilitator of the ILO value-chain programme (seeds/004)",
     ),
+    (
+        "ccrcsr@example.org",
+        "Programme team (CCR CSR)",
+        "ccr_csr",
+        Role.ADMIN,
+        "facilitator of the illustrative child-friendly spaces pilot (seeds/001)",
+    ),
+    (
+        "supplier-fcfs@example.org",
+        "Illustrative factory 1 manager",
+        "fcfs_factory_1",
+        Role.EDITOR,
+        "lead factory of the illustrative child-friendly spaces pilot",
+    ),
 ]
 ADMIN_EMAIL = "admin@example.org"
 

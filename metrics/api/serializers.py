@@ -18,7 +18,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from csrplatform import access
-from csrplatform.api import ScopedModelSerializer, ServiceSerializerMixin
+from csrplatform.api import ScopedModelSerializer, ServiceSerializerMixin, hide_unless_visible
 from suppliers.models import Facility, Organisation
 
 from .. import money, services
@@ -480,14 +480,7 @@ class ObservationSerializer(ServiceSerializerMixin, ScopedModelSerializer):
     def to_representation(self, instance):
         data = super().to_representation(instance)
         request = self.context.get("request")
-        # The pilot's partner sees the figures of the pilot, not necessarily the supplier's
-        # facilities in the directory: a facility shows only to those who may see it.
-        facility = data.get("facility")
-        hidden = request is not None and facility is not None
-        if hidden and facility not in access.visible_pks(request.user, Facility):
-            data["facility"] = None
-            data["facility_name"] = None
-        return data
+        return hide_unless_visible(request, data, Facility, "facility", "facility_name")
 
     def create(self, validated_data):
         return self.run_service(services.observation_save, **validated_data)
@@ -513,6 +506,13 @@ class PointSerializer(serializers.Serializer):
     period_end = serializers.DateField(read_only=True)
     value = DecimalText()
     confirmed = serializers.BooleanField(read_only=True)
+    count = serializers.IntegerField(
+        read_only=True, help_text=_("How many figures (sites) are rolled up into it.")
+    )
+    weights_missing = serializers.BooleanField(
+        read_only=True,
+        help_text=_("A mean weighted by headcount lacked a headcount and is the plain mean."),
+    )
 
 
 class KpiRowSerializer(serializers.Serializer):
@@ -539,6 +539,31 @@ class KpiRowSerializer(serializers.Serializer):
     )
     missing_baseline = serializers.BooleanField(read_only=True)
     computed_from_counts = serializers.BooleanField(read_only=True)
+    rollup = serializers.CharField(
+        read_only=True, help_text=_("How the sites' figures are rolled up: sum, mean, weighted.")
+    )
+    has_comparison = serializers.BooleanField(
+        read_only=True, help_text=_("The pilot names a comparison group.")
+    )
+    comparison_baseline = PointSerializer(
+        read_only=True,
+        allow_null=True,
+        help_text=_("The comparison group's figure for the baseline's period."),
+    )
+    comparison_latest = PointSerializer(
+        read_only=True,
+        allow_null=True,
+        help_text=_("The comparison group's figure for the latest figure's period."),
+    )
+    comparison_change = DecimalText(allow_null=True)
+    versus_comparison = DecimalText(
+        allow_null=True,
+        help_text=_("The latest figure less the comparison group's, same period."),
+    )
+    change_beyond_comparison = DecimalText(
+        allow_null=True,
+        help_text=_("The change less the comparison group's change over the same periods."),
+    )
     projected_reduction = DecimalText(allow_null=True)
     projected_savings = serializers.SerializerMethodField(
         help_text=_("Reduction × cost of one unit, in the unit cost's currency and in USD.")

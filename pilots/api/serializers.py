@@ -8,10 +8,10 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from csrplatform import access
-from csrplatform.api import ScopedModelSerializer, ServiceSerializerMixin
+from csrplatform.api import ScopedModelSerializer, ServiceSerializerMixin, hide_unless_visible
 from csrplatform.reviews.models import Review
 from metrics.api.serializers import MONEY_FIELDS, DecimalText, MoneyFieldsSerializer
-from suppliers.models import Organisation
+from suppliers.models import Facility, Organisation
 
 from .. import budget, services
 from ..choices import PilotStatus
@@ -25,6 +25,7 @@ from ..models import (
     Phase,
     Pilot,
     PilotParticipant,
+    PilotSite,
     PilotStatusChange,
     Programme,
     ProgrammeFunding,
@@ -428,6 +429,39 @@ class ScopeChangeSerializer(PilotPartSerializer):
             "decided_on",
             "reason",
         )
+
+
+class PilotSiteSerializer(PilotPartSerializer):
+    """A supplier or facility the pilot covers (from joining to leaving), or compares its
+    participants with. A facility the caller may not see in the directory is not named."""
+
+    save_service = staticmethod(services.site_save)
+    instance_argument = "site"
+    supplier_name = serializers.CharField(source="supplier.organisation.name", read_only=True)
+    facility_name = serializers.CharField(
+        source="facility.name", read_only=True, default=None, allow_null=True
+    )
+
+    class Meta:
+        model = PilotSite
+        fields = (
+            "id",
+            "pilot",
+            "supplier",
+            "supplier_name",
+            "facility",
+            "facility_name",
+            "role",
+            "joined_on",
+            "left_on",
+            "headcount",
+            "note",
+        )
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        request = self.context.get("request")
+        return hide_unless_visible(request, data, Facility, "facility", "facility_name")
 
 
 # --- documents -------------------------------------------------------------------------------

@@ -30,6 +30,7 @@ from ..models import (
     Phase,
     Pilot,
     PilotParticipant,
+    PilotSite,
     Programme,
     ProgrammeFunding,
     ReachKind,
@@ -80,6 +81,12 @@ class ScopeChangeFilterSet(PilotPartFilterSet):
     class Meta:
         model = ScopeChange
         fields = ["q", "pilot", "status", "proposed_by"]
+
+
+class PilotSiteFilterSet(PilotPartFilterSet):
+    class Meta:
+        model = PilotSite
+        fields = ["pilot", "supplier", "facility", "role"]
 
 
 class CommentFilterSet(PilotPartFilterSet):
@@ -334,6 +341,12 @@ class ScopeChangeViewSet(ScopedModelViewSet):
     queryset = ScopeChange.objects.all()
     serializer_class = serializers.ScopeChangeSerializer
     filterset_class = ScopeChangeFilterSet
+
+
+class PilotSiteViewSet(ScopedModelViewSet):
+    queryset = PilotSite.objects.select_related("supplier__organisation", "facility")
+    serializer_class = serializers.PilotSiteSerializer
+    filterset_class = PilotSiteFilterSet
 
 
 class DocumentViewSet(ServiceDecidesCreateMixin, ScopedModelViewSet):

@@ -47,7 +47,12 @@ from pilots.models import (
 )
 from suppliers.api.urls import router as suppliers_router
 from suppliers.models import Cluster, Facility, Organisation, Supplier
-from tests.factories import OrganisationFactory, RelationshipFactory, SupplierFactory
+from tests.factories import (
+    FacilityFactory,
+    OrganisationFactory,
+    RelationshipFactory,
+    SupplierFactory,
+)
 from tests.metrics.conftest import figures  # noqa: F401 -- the fixture, for the story
 from tests.metrics.test_results import build_framework
 
@@ -162,6 +167,7 @@ NOT_IDS = {
     "men",
     "other",
     "unrecorded",
+    "headcount",  # a pilot site's workers
 }
 
 
@@ -292,6 +298,17 @@ def story(world, pilots, audits, figures, settings, tmp_path):  # noqa: F811
         proposed_by=world.customer_a,
         description="Add the dormitory",
     )
+    # Pilot X also covers another supplier's plant, and compares itself with a third's.
+    for name, role in (("Site supplier", "participant"), ("Comparison supplier", "comparison")):
+        plant = FacilityFactory(supplier=SupplierFactory(organisation__name=name), name=name)
+        pilot_services.site_save(
+            actor=facilitator,
+            pilot=pilot_x,
+            supplier=plant.supplier,
+            facility=plant,
+            role=role,
+            headcount=250,
+        )
     pilot_services.phase_request_agreement(actor=facilitator, phase=pilots.phase_x1)
     pilot_services.comment_add(actor=world.users["ngo"], pilot=pilot_x, body="Going well")
     # A document whose first version only the facilitator sees.

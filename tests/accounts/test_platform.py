@@ -137,7 +137,8 @@ def test_load_demo_is_idempotent_and_tells_the_seed_story(db):
     kinds = dict(Organisation.objects.values_list("name", "kind"))
     assert kinds["BSR (Business for Social Responsibility)"] == "facilitator"
     assert sum(kind == "customer" for kind in kinds.values()) == 4
-    assert sum(kind == "supplier" for kind in kinds.values()) == 6  # 4 + strategy + declined
+    # seeds/000: 4 + strategy + declined; seeds/001's five illustrative factories
+    assert sum(kind == "supplier" for kind in kinds.values()) == 6 + 5
     hotline = Organisation.objects.get(name="Worker hotline pilot supplier").supplier_profile
     assert hotline.workers_headcount == 7000
     ehs = Organisation.objects.get(name="EHS committee pilot supplier").supplier_profile

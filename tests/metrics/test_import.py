@@ -192,7 +192,7 @@ OBSERVATION_CASES = [
     ({"period_end": TOMORROW}, "period_end", "period that has not ended"),
     ({"period_start": "2010-01-01"}, "period_end", "ends before it starts"),
     ({"facility": "Y plant"}, "facility", "Supplier X has no facility named “Y plant”"),
-    ({"pilot": "Pilot Y"}, "pilot", "not this supplier's"),
+    ({"pilot": "Pilot Y"}, "pilot", "covers neither this supplier"),
     ({"indicator": "Happiness"}, "indicator", "No indicator is named “Happiness”"),
     ({"value": "many"}, "value", "is not a number"),
     ({"kind": "guess"}, "kind", "Unknown kind"),

@@ -6,7 +6,7 @@ from audits import demo as audits_demo
 from csrplatform.accounts import demo as accounts_demo
 from metrics import demo as metrics_demo
 from pilots import demo as pilots_demo
-from pilots import demo_value_chains
+from pilots import demo_child_spaces, demo_value_chains
 from suppliers import demo as suppliers_demo
 
 
@@ -21,6 +21,7 @@ class Command(BaseCommand):
         audits = audits_demo.load(organisations)
         figures = metrics_demo.load(organisations)
         value_chains = demo_value_chains.load(organisations)
+        child_spaces = demo_child_spaces.load(organisations)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data loaded: {len(organisations)} organisations, {len(users)} users, "
@@ -42,6 +43,10 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Programme: {demo_value_chains.TITLE} (seeds/004): "
             + ("created." if value_chains else "already there, kept.")
+        )
+        self.stdout.write(
+            f"Programme: {demo_child_spaces.TITLE}: "
+            + ("created." if child_spaces else "already there, kept.")
         )
         self.stdout.write(f"Demo users (password: {settings.DEMO_PASSWORD}):")
         for email, description in users:
