@@ -308,6 +308,19 @@ SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 # Demo accounts share one password, printed by `make run`.
 DEMO_PASSWORD = os.environ.get("DEMO_PASSWORD", "demo-pass-2008")
 
+# IATI activity files (pilots/iati.py). The IATI organisation identifiers known, as
+# "organisation id=identifier" pairs ("12=XM-DAC-41302,7=GB-COH-01234567"); an organisation
+# without one is named by its name alone, and a facilitator without one reports under
+# IATI_REPORTING_ORG_REF, "{id}" replaced by its id: by default a placeholder that says so.
+IATI_ORGANISATION_REFS = {
+    int(pk): ref.strip()
+    for pk, _sep, ref in (pair.partition("=") for pair in env_list("IATI_ORGANISATION_REFS"))
+    if pk.strip().isdigit() and ref.strip()
+}
+IATI_REPORTING_ORG_REF = os.environ.get("IATI_REPORTING_ORG_REF", "XI-CSRPLATFORM-{id}")
+# The DAC 5-digit sector of every programme; empty to leave the sector out.
+IATI_SECTOR_CODE = os.environ.get("IATI_SECTOR_CODE", "16020")
+
 if not DEBUG:
     SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
     CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)

@@ -28,6 +28,8 @@ from matplotlib.backends.backend_svg import FigureCanvasSVG
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
+from .choices import Rating
+
 RC = {
     "svg.fonttype": "none",
     "svg.hashsalt": "csr-platform",
@@ -183,28 +185,28 @@ def bar_chart(
     unit: str,
     places: int = 0,
     most: int = MOST_BARS,
+    colours: Sequence[str] | None = None,
+    note: str = "",
 ) -> SafeString:
     """Horizontal bars, each with its value written at its end (missing values: "—"). Past
     `most` bars only the largest are drawn (a thousand labels take matplotlib half a minute);
-    the page's table beside the chart holds them all."""
+    the page's table beside the chart holds them all. `colours` gives each bar its own colour
+    (otherwise the palette's, in turn); `note` is written above the bars."""
     if len(labels) > most:
         largest = sorted(range(len(labels)), key=lambda index: values[index] or 0, reverse=True)[
             :most
         ]
-        title = _("%(title)s: the %(most)d largest of %(count)d") % {
-            "title": title,
-            "most": most,
-            "count": len(labels),
-        }
+        title = _many_title(title, most, len(labels))
         labels, values = [labels[i] for i in largest], [values[i] for i in largest]
+        colours = [colours[i] for i in largest] if colours is not None else None
     with matplotlib.rc_context(RC):
-        height = max(1.6, 0.45 * len(labels) + 0.9)
+        height = max(1.6, 0.45 * len(labels) + 0.9) + (0.25 if note else 0)
         figure = _figure(height=height)
         axes = figure.add_subplot()
         positions = list(range(len(labels)))
         widths = [float(value or 0) for value in values]
-        colours = [PALETTE[index % len(PALETTE)] for index in positions]
-        axes.barh(positions, widths, color=colours, height=0.6)
+        colours = colours or [PALETTE[index % len(PALETTE)] for index in positions]
+        axes.barh(positions, widths, color=list(colours), height=0.6)
         axes.set_yticks(positions, [str(label) for label in labels])
         axes.invert_yaxis()
         for position, width, value in zip(positions, widths, values, strict=True):
@@ -220,4 +222,295 @@ def bar_chart(
         axes.xaxis.set_major_locator(MaxNLocator(integer=places == 0))
         axes.xaxis.set_major_formatter(FuncFormatter(lambda x, _pos: number_text(x, places)))
         axes.margins(x=0.2)
+        if note:
+            figure.suptitle(note, fontsize=9, color="#1e2a30", x=0.01, ha="left")
         return _svg(figure, title, desc, chart_id)
+
+
+def _largest(values: Sequence[Decimal | int | None], most: int) -> list[int]:
+    """The indexes of the `most` largest values, in their original order."""
+    ranked = sorted(range(len(values)), key=lambda index: values[index] or 0, reverse=True)
+    return sorted(ranked[:most])
+
+
+def _many_title(title: str, most: int, count: int) -> str:
+    return _("%(title)s: the %(most)d largest of %(count)d") % {
+        "title": title,
+        "most": most,
+        "count": count,
+    }
+
+
+def no_data_chart(*, chart_id: str, title: str, message: str, note: str = "") -> SafeString:
+    """What a chart shows when there is nothing to draw: its message (and a note, such as a
+    figure a source states without rows behind it), as text, in the same frame."""
+    with matplotlib.rc_context(RC):
+        figure = _figure(height=1.2 if not note else 1.5)
+        axes = figure.add_subplot()
+        axes.set_axis_off()
+        axes.text(0.5, 0.62 if note else 0.5, message, ha="center", va="center", color=MUTED)
+        if note:
+            axes.text(0.5, 0.2, note, ha="center", va="center", color="#1e2a30")
+        return _svg(figure, title, " ".join(part for part in (message, note) if part), chart_id)
+
+
+@dataclass(frozen=True)
+class Bars:
+    """One series of a grouped bar chart: a value per group, and optionally the text written
+    at the end of each bar (otherwise the value; a missing one "—")."""
+
+    label: str
+    values: Sequence[Decimal | int | None]
+    texts: Sequence[str] | None = None
+    colour: str | None = None
+
+
+def grouped_bar_chart(
+    *,
+    chart_id: str,
+    title: str,
+    desc: str,
+    labels: Sequence[str],
+    series: Sequence[Bars],
+    unit: str,
+    places: int = 0,
+    note: str = "",
+    empty: str = "",
+    most: int = MOST_BARS,
+) -> SafeString:
+    """Horizontal bars, one per series in each group (budget and spent per category; women
+    and men per kind of reach), each with its value written at its end, and a legend. Past
+    `most` groups only the largest (by the first series) are drawn, as in `bar_chart`. With
+    no group or no value at all it is the `empty` chart (`no_data_chart`)."""
+    if not labels or not series or all(v is None for bars in series for v in bars.values):
+        return no_data_chart(chart_id=chart_id, title=title, message=empty, note=note)
+    if len(labels) > most:
+        keep = _largest(series[0].values, most)
+        title = _many_title(title, most, len(labels))
+        labels = [labels[i] for i in keep]
+        series = [
+            Bars(
+                bars.label,
+                [bars.values[i] for i in keep],
+                [bars.texts[i] for i in keep] if bars.texts is not None else None,
+                bars.colour,
+            )
+            for bars in series
+        ]
+    with matplotlib.rc_context(RC):
+        count = len(series)
+        height = max(1.8, (0.3 * count + 0.25) * len(labels) + 1.3 + (0.25 if note else 0))
+        figure = _figure(height=height)
+        axes = figure.add_subplot()
+        thickness = 0.8 / count
+        groups = list(range(len(labels)))
+        for number, bars in enumerate(series):
+            offset = (number - (count - 1) / 2) * thickness
+            positions = [group + offset for group in groups]
+            widths = [float(value or 0) for value in bars.values]
+            axes.barh(
+                positions,
+                widths,
+                height=thickness * 0.9,
+                color=bars.colour or PALETTE[number % len(PALETTE)],
+                label=bars.label,
+            )
+            texts = bars.texts or [number_text(value, places) for value in bars.values]
+            for position, width, text in zip(positions, widths, texts, strict=True):
+                axes.annotate(
+                    text,
+                    (width, position),
+                    textcoords="offset points",
+                    xytext=(4, 0),
+                    va="center",
+                    color="#1e2a30",
+                    fontsize=8,
+                )
+        axes.set_yticks(groups, [str(label) for label in labels])
+        axes.invert_yaxis()
+        axes.set_xlabel(unit)
+        axes.xaxis.set_major_locator(MaxNLocator(nbins=5, integer=places == 0))
+        axes.xaxis.set_major_formatter(FuncFormatter(lambda x, _pos: number_text(x, places)))
+        axes.margins(x=0.3)
+        figure.legend(loc="outside lower center", ncols=count, frameon=False, fontsize=8)
+        if note:
+            figure.suptitle(note, fontsize=9, color="#1e2a30", x=0.01, ha="left")
+        return _svg(figure, title, desc, chart_id)
+
+
+# --- charts of a programme's budget, people reached and results framework ----------------------
+# They take what pilots.budget and metrics.figures compute (budget use, reach totals, a progress
+# report's share) and draw it; the page's tables hold the same figures.
+
+RATING_COLOURS = {
+    "met": TEAL,
+    "mostly_met": TEAL_LIGHT,
+    "partly_met": WARN,
+    "not_met": "#b42318",
+}
+
+
+def _pct_text(value) -> str:
+    return "—" if value is None else f"{number_text(value, 1)}%"
+
+
+def budget_use_note(use) -> str:
+    """Budget use as computed and, where a source states it, as stated."""
+    parts = []
+    if use.use_pct is not None:
+        parts.append(_("Budget use (computed): %(pct)s") % {"pct": _pct_text(use.use_pct)})
+    if use.stated_pct is not None:
+        stated = _("Budget use (stated): %(pct)s") % {"pct": _pct_text(use.stated_pct)}
+        if use.stated_source:
+            stated += f" ({use.stated_source})"
+        parts.append(stated)
+    return "; ".join(parts)
+
+
+def budget_use_chart(use, *, chart_id: str = "chart-budget-use") -> SafeString:
+    """Budget and spending in USD per category (`pilots.budget.BudgetUse.by_category`), each
+    spent bar with its budget use, and the stated use beside the computed one."""
+    groups = use.by_category
+    labels = [str(group.label) for group in groups]
+    budget_values = [group.budget.usd for group in groups]
+    spent_values = [group.spent.usd for group in groups]
+    spent_texts = [
+        number_text(group.spent.usd, 0)
+        + (f" ({_pct_text(group.use_pct)})" if group.use_pct is not None else "")
+        for group in groups
+    ]
+    note = budget_use_note(use)
+    desc = "; ".join(
+        _("%(label)s: budget %(budget)s, spent %(spent)s, use %(use)s")
+        % {
+            "label": label,
+            "budget": number_text(group.budget.usd, 0),
+            "spent": number_text(group.spent.usd, 0),
+            "use": _pct_text(group.use_pct),
+        }
+        for label, group in zip(labels, groups, strict=True)
+    )
+    return grouped_bar_chart(
+        chart_id=chart_id,
+        title=_("Budget and spending per category (USD)"),
+        desc=". ".join(part for part in (desc, note) if part),
+        labels=labels,
+        series=[
+            Bars(_("Budget"), budget_values, colour=TEAL_LIGHT),
+            Bars(_("Spent"), spent_values, spent_texts, colour=TEAL),
+        ],
+        unit=_("USD"),
+        note=note,
+        empty=(
+            _("No USD value to chart: a rate is missing.")
+            if groups
+            else _("No budget lines recorded.")
+        ),
+    )
+
+
+def people_reached_chart(totals, *, chart_id: str = "chart-people-reached") -> SafeString:
+    """People trained, interviewed or reached by sex (`pilots.budget.reach_totals`), each part
+    with its share of the total; a part no row counts is left out, the part not broken down by
+    sex is drawn when there is one."""
+    labels = [str(entry.label) for entry in totals]
+    parts = [
+        ("women", _("Women"), "women_pct", PALETTE[0]),
+        ("men", _("Men"), "men_pct", PALETTE[3]),
+        ("other", _("Other or unknown"), "other_pct", PALETTE[2]),
+    ]
+    series = []
+    for name, label, share, colour in parts:
+        values = [getattr(entry, name) for entry in totals]
+        if all(value is None for value in values):
+            continue
+        texts = [
+            "—"
+            if value is None
+            else f"{number_text(value, 0)} ({_pct_text(getattr(entry.shares, share))})"
+            for entry, value in zip(totals, values, strict=True)
+        ]
+        series.append(Bars(label, values, texts, colour))
+    unrecorded = [entry.shares.unrecorded for entry in totals]
+    if any(unrecorded):
+        series.append(
+            Bars(
+                _("Not broken down"),
+                unrecorded,
+                [
+                    f"{number_text(value, 0)} ({_pct_text(entry.shares.unrecorded_pct)})"
+                    for entry, value in zip(totals, unrecorded, strict=True)
+                ],
+                MUTED,
+            )
+        )
+    desc = "; ".join(
+        f"{label}: {number_text(entry.total, 0)} ("
+        + ", ".join(f"{bars.label} {bars.texts[index]}" for bars in series)
+        + ")"
+        for index, (label, entry) in enumerate(zip(labels, totals, strict=True))
+    )
+    return grouped_bar_chart(
+        chart_id=chart_id,
+        title=_("People reached by sex"),
+        desc=desc,
+        labels=labels,
+        series=series,
+        unit=_("People"),
+        empty=_("No counts of people reached recorded."),
+    )
+
+
+def stated_share_note(compared) -> str:
+    """The share of indicators met as a source states it (`metrics.figures.Compared`)."""
+    if compared is None or compared.stated is None:
+        return ""
+    note = _("As stated: %(pct)s") % {"pct": _pct_text(compared.stated)}
+    details = "; ".join(part for part in (compared.stated_text, compared.source) if part)
+    return f"{note} ({details})" if details else note
+
+
+def judgements_chart(share, *, compared=None, chart_id: str = "chart-judgements") -> SafeString:
+    """How many indicators the latest progress report (`metrics.figures.ReportShare`, or None)
+    judged met, mostly met, partly met and not met, with the share met or mostly met beside
+    the share a source states (`compared`)."""
+    stated_note = stated_share_note(compared)
+    title = _("Indicators by judgement")
+    if share is None:
+        return no_data_chart(
+            chart_id=chart_id,
+            title=title,
+            message=_("No progress report recorded yet."),
+            note=stated_note,
+        )
+    title = _("Indicators by judgement: %(report)s (%(date)s)") % {
+        "report": share.report.title,
+        "date": share.report.date.isoformat(),
+    }
+    if not share.judged:
+        return no_data_chart(
+            chart_id=chart_id,
+            title=title,
+            message=_("The latest progress report judges no indicator."),
+            note=stated_note,
+        )
+    labels = [str(label) for _value, label in Rating.choices]
+    values = [share.counts.get(value, 0) for value in Rating.values]
+    note = _("%(met)d of %(judged)d judged met or mostly met: %(share)s") % {
+        "met": share.met,
+        "judged": share.judged,
+        "share": _pct_text(share.share),
+    }
+    if stated_note:
+        note = f"{note}; {stated_note}"
+    desc = "; ".join(f"{label}: {value}" for label, value in zip(labels, values, strict=True))
+    return bar_chart(
+        chart_id=chart_id,
+        title=title,
+        desc=f"{desc}. {note}",
+        labels=labels,
+        values=values,
+        unit=_("Indicators"),
+        colours=[RATING_COLOURS.get(value, MUTED) for value in Rating.values],
+        note=note,
+    )

@@ -7,7 +7,7 @@ without `table=`) writes them to a workbook, one sheet per table.
 """
 
 import io
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -174,17 +174,27 @@ def export_response(request, tables: Sequence[Table], basename: str):
 
 
 def xlsx_response(tables: Sequence[Table], filename: str) -> HttpResponse:
+    return xlsx_sheets_response(
+        [(table.name, table.header, table.export_rows()) for table in tables], filename
+    )
+
+
+def xlsx_sheets_response(
+    sheets: Iterable[tuple[str, Sequence[str], Iterable[Sequence]]], filename: str
+) -> HttpResponse:
+    """A workbook of one sheet per (name, header, rows): the rows are the values a CSV export
+    of the same table writes (numbers stay numbers, text is guarded against formulas)."""
     workbook = Workbook(write_only=True)
     bold = Font(bold=True)
-    for table in tables:
-        sheet = workbook.create_sheet(title=table.name[:31])
+    for name, titles, rows in sheets:
+        sheet = workbook.create_sheet(title=str(name)[:31])
         header = []
-        for title in table.header:
-            cell = WriteOnlyCell(sheet, value=title)
+        for title in titles:
+            cell = WriteOnlyCell(sheet, value=str(title))
             cell.font = bold
             header.append(cell)
         sheet.append(header)
-        for row in table.export_rows():
+        for row in rows:
             sheet.append([_xlsx_value(value) for value in row])
     buffer = io.BytesIO()
     workbook.save(buffer)
@@ -194,7 +204,7 @@ def xlsx_response(tables: Sequence[Table], filename: str) -> HttpResponse:
 
 
 def _xlsx_value(value):
-    if value is None:
+    if value is None or value == "":
         return None
     if isinstance(value, int | Decimal) and not isinstance(value, bool):
         return value  # a number the spreadsheet can add up

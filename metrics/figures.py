@@ -865,6 +865,51 @@ def _tree(items: list[ResultItem]) -> list[tuple[ResultItem, int]]:
     return ordered
 
 
+def _report_share(report, judgements: dict[int, Judgement]) -> ReportShare:
+    counts = dict.fromkeys(Rating.values, 0)
+    for judgement in judgements.values():
+        counts[judgement.rating] = counts.get(judgement.rating, 0) + 1
+    return ReportShare(report, judgements, counts)
+
+
+def _compared_share(user, programme, computed: Decimal | None) -> Compared:
+    """The computed share met beside the share a source states for the programme (if any)."""
+    stated = (
+        access.scope(
+            user,
+            StatedFigure.objects.filter(
+                programme=programme,
+                pilot__isnull=True,
+                kind=StatedFigureKind.SHARE_INDICATORS_MET,
+            ),
+        )
+        .order_by("organisation_kind")
+        .first()
+    )
+    if stated is None:
+        return Compared(computed)
+    return Compared(computed, stated.value, stated.text, stated.source)
+
+
+def latest_report_share(user, programme) -> tuple[ReportShare | None, Compared]:
+    """The programme's latest progress report with its judgements and share met (None without
+    a report), and that share beside the stated one: three queries, however large the
+    framework (the programme page's results section)."""
+    report = (
+        access.scope(user, ProgressReport.objects.filter(programme=programme))
+        .order_by("-date", "-id")
+        .first()
+    )
+    if report is None:
+        return None, _compared_share(user, programme, None)
+    judgements = {
+        judgement.indicator_id: judgement
+        for judgement in access.scope(user, Judgement.objects.filter(progress_report=report))
+    }
+    share = _report_share(report, judgements)
+    return share, _compared_share(user, programme, share.share)
+
+
 def results_framework(user, programme) -> ResultsFramework:
     """A programme's outcomes and outputs with their indicators, its progress reports with
     their judgements, and the share of indicators met per report, computed from the rows (a
@@ -885,31 +930,8 @@ def results_framework(user, programme) -> ResultsFramework:
         user, Judgement.objects.filter(progress_report__programme=programme)
     ):
         by_report[judgement.progress_report_id][judgement.indicator_id] = judgement
-    shares = []
-    for report in reports:
-        judgements = by_report.get(report.pk, {})
-        counts = dict.fromkeys(Rating.values, 0)
-        for judgement in judgements.values():
-            counts[judgement.rating] = counts.get(judgement.rating, 0) + 1
-        shares.append(ReportShare(report, judgements, counts))
-    computed = shares[-1].share if shares else None
-    stated = (
-        access.scope(
-            user,
-            StatedFigure.objects.filter(
-                programme=programme,
-                pilot__isnull=True,
-                kind=StatedFigureKind.SHARE_INDICATORS_MET,
-            ),
-        )
-        .order_by("organisation_kind")
-        .first()
-    )
-    latest_share = (
-        Compared(computed, stated.value, stated.text, stated.source)
-        if stated
-        else Compared(computed)
-    )
+    shares = [_report_share(report, by_report.get(report.pk, {})) for report in reports]
+    latest_share = _compared_share(user, programme, shares[-1].share if shares else None)
     return ResultsFramework(
         items=_tree(items), indicators=dict(indicators), reports=shares, latest_share=latest_share
     )

@@ -30,6 +30,8 @@ from .models import (
     Observation,
     PilotIndicator,
     ProgressReport,
+    ResultIndicator,
+    ResultItem,
     StatedFigure,
 )
 from .services import (
@@ -37,6 +39,8 @@ from .services import (
     COST_FIELDS,
     INDICATOR_FIELDS,
     PROGRESS_REPORT_FIELDS,
+    RESULT_INDICATOR_FIELDS,
+    RESULT_ITEM_FIELDS,
     cost_bearer_ids,
 )
 
@@ -494,6 +498,86 @@ class ReturnForm(forms.Form):
 
 
 # --- results framework ---------------------------------------------------------------------------
+
+
+class _ResultsRowForm(forms.ModelForm):
+    """A row of a programme's results framework, validated as the model validates it (its
+    clean() and constraints) before the service saves it; numbers that are not numbers are
+    refused naming the field."""
+
+    def __init__(self, *args, user, programme, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.programme = programme
+        for name in ("baseline", "target", "actual", "order"):
+            field = self.fields.get(name)
+            if field is not None:
+                field.error_messages["invalid"] = _("%(field)s: enter a number.") % {
+                    "field": field.label
+                }
+
+    def _programme_items(self):
+        return (
+            ResultItem.objects.editable_by(self.user)
+            .filter(programme=self.programme)
+            .order_by("code", "id")
+        )
+
+
+class ResultItemForm(_ResultsRowForm):
+    """An outcome or output: its number, title, level and the item it sits under."""
+
+    class Meta:
+        model = ResultItem
+        fields = RESULT_ITEM_FIELDS
+
+    field_order = ("level", "code", "title", "parent")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.programme = self.programme
+        parent = self.fields["parent"]
+        parents = self._programme_items()
+        if self.instance.pk:
+            parents = parents.exclude(pk=self.instance.pk)
+        parent.queryset = parents
+        parent.empty_label = _("Nothing: it is at the top of the framework")
+
+    def _get_validation_exclusions(self):
+        # The programme is set from the page, not typed: check the number's uniqueness in it.
+        exclusions = super()._get_validation_exclusions()
+        exclusions.discard("programme")
+        return exclusions
+
+    def _update_errors(self, errors):
+        # "This number is already used in the programme." belongs beside the number.
+        taken = next(
+            str(constraint.violation_error_message)
+            for constraint in ResultItem._meta.constraints
+            if constraint.name == "result_item_code_once"
+        )
+        if hasattr(errors, "error_dict"):
+            general = errors.error_dict.get("__all__", [])
+            moved = [error for error in general if taken in error.messages]
+            if moved:
+                errors.error_dict["__all__"] = [e for e in general if e not in moved]
+                if not errors.error_dict["__all__"]:
+                    del errors.error_dict["__all__"]
+                errors.error_dict.setdefault("code", []).extend(moved)
+        super()._update_errors(errors)
+
+
+class ResultIndicatorForm(_ResultsRowForm):
+    """An indicator of an outcome or output, with its baseline, target and actual."""
+
+    class Meta:
+        model = ResultIndicator
+        fields = RESULT_INDICATOR_FIELDS
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["result_item"].queryset = self._programme_items()
+        self.fields["order"].help_text = _("Indicators of an outcome or output are listed by it.")
 
 
 class ProgressReportForm(forms.ModelForm):

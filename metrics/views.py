@@ -5,7 +5,7 @@ from collections import Counter
 
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
-from django.urls import path
+from django.urls import path, reverse
 from django.utils.translation import gettext as _
 
 from csrplatform import access
@@ -673,7 +673,13 @@ def programme_dashboard(request, pk):
 # --- a programme's results framework -------------------------------------------------------------
 
 
-def _framework_table(framework) -> Table:
+def _framework_table(framework, *, can_edit: bool = False) -> Table:
+    """The outcomes, outputs and indicators; for those who may change them, each name links
+    to its edit page."""
+
+    def edit(name, pk):
+        return reverse(name, args=[pk]) if can_edit else ""
+
     table = Table(
         "framework",
         _("Outcomes, outputs and indicators"),
@@ -693,7 +699,11 @@ def _framework_table(framework) -> Table:
         table.add(
             item.code,
             item.get_level_display(),
-            Cell(item.title, text=("— " * depth) + item.title),
+            Cell(
+                item.title,
+                text=("— " * depth) + item.title,
+                href=edit("metrics:result-item-edit", item.pk),
+            ),
             None,
             None,
             None,
@@ -705,7 +715,7 @@ def _framework_table(framework) -> Table:
             table.add(
                 item.code,
                 _("Indicator"),
-                indicator.name,
+                Cell(indicator.name, href=edit("metrics:result-indicator-edit", indicator.pk)),
                 indicator.unit or None,
                 decimal(indicator.baseline),
                 decimal(indicator.target),
@@ -794,8 +804,16 @@ def programme_results(request, pk):
         request.user, Programme.objects.select_related("facilitator"), pk=pk
     )
     framework = figures.results_framework(request.user, programme)
+    can_edit = access.can_edit(request.user, programme)
     report_tables = [_report_table(framework, share) for share in reversed(framework.reports)]
-    tables = [_framework_table(framework), _shares_table(framework), *report_tables]
+    tables = [
+        _framework_table(framework, can_edit=can_edit),
+        _shares_table(framework),
+        *report_tables,
+    ]
+    chart = None
+    if not request.GET.get("export"):
+        chart = charts.judgements_chart(framework.latest, compared=framework.latest_share)
     return _page(
         request,
         "metrics/results_framework.html",
@@ -806,7 +824,8 @@ def programme_results(request, pk):
                 (share, table)
                 for share, table in zip(reversed(framework.reports), report_tables, strict=True)
             ],
-            "can_edit": access.can_edit(request.user, programme),
+            "can_edit": can_edit,
+            "chart_judgements": chart,
         },
         tables,
         f"programme-{programme.pk}-results",

@@ -37,6 +37,8 @@ from .forms import (
     ObservationForm,
     PilotIndicatorForm,
     ProgressReportForm,
+    ResultIndicatorForm,
+    ResultItemForm,
     ReturnForm,
     StatedFigureForm,
     observation_pilots,
@@ -49,6 +51,8 @@ from .models import (
     Observation,
     PilotIndicator,
     ProgressReport,
+    ResultIndicator,
+    ResultItem,
     StatedFigure,
 )
 
@@ -151,6 +155,13 @@ def _form_page(request, form, *, save, then, context, message):
 # --- costs, benefits, stated figures -----------------------------------------------------------
 
 
+def _new_figure_back(request, programme):
+    """Where the page adding a figure goes back to: the pilot's costs, or the dashboard."""
+    if request.GET.get("pilot"):
+        return pilot_costs_url(request.GET["pilot"])
+    return dashboard_url(programme.pk)
+
+
 def _programme_figure_page(request, programme, instance, figure):
     existing = instance if instance.pk else None
     form = figure.form_class(
@@ -158,17 +169,9 @@ def _programme_figure_page(request, programme, instance, figure):
         instance=instance,
         user=request.user,
         programme=programme,
-        initial=_initial_pilot(request, programme) if existing is None else None,
+        initial=figure.initial(request, programme) if existing is None else None,
     )
-    back = (
-        _figure_page(instance)
-        if existing
-        else (
-            pilot_costs_url(request.GET["pilot"])
-            if request.GET.get("pilot")
-            else dashboard_url(programme.pk)
-        )
-    )
+    back = figure.then(instance) if existing else figure.back_new(request, programme)
     return _form_page(
         request,
         form,
@@ -178,7 +181,7 @@ def _programme_figure_page(request, programme, instance, figure):
             **{figure.argument: existing},
             **figure.fields(form),
         ),
-        then=_figure_page,
+        then=figure.then,
         context={
             "title": figure.edit_title if existing else figure.add_title,
             "back": back,
@@ -190,7 +193,8 @@ def _programme_figure_page(request, programme, instance, figure):
 
 @dataclass(frozen=True)
 class _ProgrammeFigure:
-    """A figure of a programme entered on its own page: cost item, benefit, stated figure."""
+    """A figure of a programme entered on its own page: cost item, benefit, stated figure,
+    and the outcomes, outputs and indicators of its results framework."""
 
     model: type
     form_class: type
@@ -200,6 +204,24 @@ class _ProgrammeFigure:
     add_title: str
     edit_title: str
     message: str
+    # The path from a row to its programme (an indicator's is its item's).
+    programme_path: str = "programme"
+    # Where the page goes once saved, and back from an edit page: the row's read page.
+    then: object = _figure_page
+    # Where the page adding a row goes back to: back_new(request, programme).
+    back_new: object = _new_figure_back
+    # What a new row's form starts with: initial(request, programme).
+    initial: object = _initial_pilot
+
+    def new(self, programme):
+        if self.programme_path == "programme":
+            return self.model(programme=programme)
+        return self.model()
+
+    def programme_of(self, instance):
+        for name in self.programme_path.split("__"):
+            instance = getattr(instance, name)
+        return instance
 
     def views(self):
         """The add page (of a programme) and the edit page (of a figure)."""
@@ -208,15 +230,18 @@ class _ProgrammeFigure:
         @require_http_methods(["GET", "POST"])
         def add(request, programme):
             programme = _editable_programme(request, programme)
-            return _programme_figure_page(request, programme, self.model(programme=programme), self)
+            return _programme_figure_page(request, programme, self.new(programme), self)
 
         @login_required
         @require_http_methods(["GET", "POST"])
         def edit(request, pk):
             instance = access.get_object_or_404(
-                request.user, self.model.objects.select_related("programme"), access.EDIT, pk=pk
+                request.user,
+                self.model.objects.select_related(f"{self.programme_path}__facilitator"),
+                access.EDIT,
+                pk=pk,
             )
-            return _programme_figure_page(request, instance.programme, instance, self)
+            return _programme_figure_page(request, self.programme_of(instance), instance, self)
 
         return add, edit
 
@@ -250,6 +275,64 @@ stated_figure_add, stated_figure_edit = _ProgrammeFigure(
     add_title=gettext_lazy("Record a figure as the source states it"),
     edit_title=gettext_lazy("Change a stated figure"),
     message=gettext_lazy("Stated figure saved."),
+).views()
+
+
+# --- a programme's results framework: outcomes, outputs and their indicators --------------------
+
+
+def _results_page(row) -> str:
+    programme_id = getattr(row, "programme_id", None) or row.result_item.programme_id
+    return results_url(programme_id)
+
+
+def _results_back(request, programme) -> str:
+    return results_url(programme.pk)
+
+
+def _initial_from_query(*names):
+    """A new row's form starts with what the link to it says (?parent=3, ?result_item=7); a
+    choice the user may not use is not offered by the form, so it is simply not chosen."""
+
+    def initial(request, programme):
+        return {name: request.GET[name] for name in names if request.GET.get(name)}
+
+    return initial
+
+
+result_item_add, result_item_edit = _ProgrammeFigure(
+    model=ResultItem,
+    form_class=ResultItemForm,
+    save=services.result_item_save,
+    argument="item",
+    fields=lambda form: form.cleaned_data,
+    add_title=gettext_lazy("Add an outcome or output"),
+    edit_title=gettext_lazy("Change an outcome or output"),
+    message=gettext_lazy("Outcome or output saved."),
+    then=_results_page,
+    back_new=_results_back,
+    initial=_initial_from_query("parent", "level"),
+).views()
+
+
+def _indicator_save(*, actor, programme, indicator=None, **fields):
+    # The indicator's programme is its outcome's or output's; the form offers only this one's.
+    return services.result_indicator_save(actor=actor, indicator=indicator, **fields)
+
+
+result_indicator_add, result_indicator_edit = _ProgrammeFigure(
+    model=ResultIndicator,
+    form_class=ResultIndicatorForm,
+    save=_indicator_save,
+    argument="indicator",
+    fields=lambda form: form.cleaned_data,
+    add_title=gettext_lazy("Add a results indicator"),
+    edit_title=gettext_lazy("Change a results indicator"),
+    message=gettext_lazy("Results indicator saved."),
+    programme_path="result_item__programme",
+    then=_results_page,
+    back_new=_results_back,
+    initial=_initial_from_query("result_item"),
 ).views()
 
 
@@ -647,6 +730,18 @@ urlpatterns = [
         name="progress-report-add",
     ),
     path("progress-reports/<int:pk>/edit/", progress_report_edit, name="progress-report-edit"),
+    path(
+        "programmes/<int:programme>/results/items/new/",
+        result_item_add,
+        name="result-item-add",
+    ),
+    path("result-items/<int:pk>/edit/", result_item_edit, name="result-item-edit"),
+    path(
+        "programmes/<int:programme>/results/indicators/new/",
+        result_indicator_add,
+        name="result-indicator-add",
+    ),
+    path("result-indicators/<int:pk>/edit/", result_indicator_edit, name="result-indicator-edit"),
     path("programmes/<int:programme>/costs/new/", cost_item_add, name="cost-add"),
     path("costs/<int:pk>/edit/", cost_item_edit, name="cost-edit"),
     path("programmes/<int:programme>/benefits/new/", benefit_add, name="benefit-add"),

@@ -15,6 +15,18 @@ urlpatterns = [
         views.programme_export,
         name="programme_export",
     ),
+    path("programmes/<int:pk>/iati.xml", views.programme_iati, name="programme_iati"),
+    path(
+        "programmes/<int:pk>/export/<slug:table>.xlsx",
+        views.programme_export,
+        {"fmt": "xlsx"},
+        name="programme_export_xlsx",
+    ),
+    path(
+        "programmes/<int:pk>/export.xlsx",
+        views.programme_export_workbook,
+        name="programme_export_workbook",
+    ),
     path(
         "programmes/<int:pk>/<slug:kind>/new/",
         views.programme_row_create,

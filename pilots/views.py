@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -11,10 +11,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from csrplatform import access
 from csrplatform.editing import edit_page, form_errors_text, run_action
+from csrplatform.errors import Conflict
 from csrplatform.lists import filtered_list, paginate, stream_csv
-from metrics import money
+from metrics import charts, exports, figures, money
 
-from . import budget, services
+from . import budget, iati, services
 from .filters import PilotFilterSet, ProgrammeFilterSet
 from .forms import (
     ActivityForm,
@@ -100,6 +101,7 @@ def programme_detail(request, pk):
     )
     pilots = Pilot.objects.visible_to(request.user).with_list_related().filter(programme=programme)
     rows = _programme_rows(request.user, programme)
+    latest_report, share_compared = figures.latest_report_share(request.user, programme)
     return render(
         request,
         "pilots/programme_detail.html",
@@ -108,6 +110,11 @@ def programme_detail(request, pk):
             "pilots": pilots,
             "can_edit": access.can_edit(request.user, programme),
             **rows,
+            "budget_chart": charts.budget_use_chart(rows["budget_use"]),
+            "reach_chart": charts.people_reached_chart(rows["reach_totals"]),
+            "latest_report": latest_report,
+            "share_compared": share_compared,
+            "results_chart": charts.judgements_chart(latest_report, compared=share_compared),
         },
     )
 
@@ -243,6 +250,26 @@ def _export_tables(user, programme) -> dict:
     def money_cells(row):
         return (row.amount, row.currency_id, row.on_date, usd(row))
 
+    def group_header(first):
+        return (
+            first,
+            _("Budget (USD)"),
+            _("Spent (USD)"),
+            _("Budget use (%)"),
+            _("Share of the budget (%)"),
+        )
+
+    def group_row(group):
+        return (
+            group.label,
+            group.budget.usd if group.budget.usd is not None else group.budget.error,
+            group.spent.usd if group.spent.usd is not None else group.spent.error,
+            _pct(group.use_pct),
+            _pct(group.share_pct),
+        )
+
+    total = budget.GroupUse("", _("Total"), use.budget, use.spent, use.use_pct, None)
+
     return {
         "funding": (
             (_("Donor"), *money_header, _("Note")),
@@ -260,24 +287,14 @@ def _export_tables(user, programme) -> dict:
             lambda row: (str(row.budget_line), *money_cells(row), row.note),
         ),
         "budget-use": (
-            (
-                _("Category"),
-                _("Budget (USD)"),
-                _("Spent (USD)"),
-                _("Budget use (%)"),
-                _("Share of the budget (%)"),
-            ),
-            [
-                *use.by_category,
-                budget.GroupUse("", _("Total"), use.budget, use.spent, use.use_pct, None),
-            ],
-            lambda group: (
-                group.label,
-                group.budget.usd if group.budget.usd is not None else group.budget.error,
-                group.spent.usd if group.spent.usd is not None else group.spent.error,
-                _pct(group.use_pct),
-                _pct(group.share_pct),
-            ),
+            group_header(_("Category")),
+            [*use.by_category, total],
+            group_row,
+        ),
+        "budget-use-by-country": (
+            group_header(_("Country")),
+            [*use.by_country, total],
+            group_row,
         ),
         "people-reached": (
             (
@@ -312,14 +329,46 @@ def _export_tables(user, programme) -> dict:
 
 
 @login_required
-def programme_export(request, pk, table):
-    """One of the programme's funding, budget and people-reached tables as CSV."""
+def programme_export(request, pk, table, fmt="csv"):
+    """One of the programme's funding, budget and people-reached tables as CSV or XLSX: the
+    same rows, written by the same row function."""
     programme = access.get_object_or_404(request.user, Programme.objects.all(), pk=pk)
     tables = _export_tables(request.user, programme)
     if table not in tables:
         raise Http404
     header, rows, row = tables[table]
-    return stream_csv(f"programme-{programme.pk}-{table}.csv", header, rows, row)
+    name = f"programme-{programme.pk}-{table}"
+    if fmt == "xlsx":
+        return exports.xlsx_sheets_response([(table, header, map(row, rows))], f"{name}.xlsx")
+    return stream_csv(f"{name}.csv", header, rows, row)
+
+
+@login_required
+def programme_export_workbook(request, pk):
+    """All of the programme's funding, budget and people-reached tables, a sheet each."""
+    programme = access.get_object_or_404(request.user, Programme.objects.all(), pk=pk)
+    sheets = [
+        (table, header, map(row, rows))
+        for table, (header, rows, row) in _export_tables(request.user, programme).items()
+    ]
+    return exports.xlsx_sheets_response(sheets, f"programme-{programme.pk}.xlsx")
+
+
+@login_required
+def programme_iati(request, pk):
+    """The programme as an IATI 2.03 activity file, holding what the user may see."""
+    programme = access.get_object_or_404(
+        request.user, Programme.objects.select_related("facilitator"), pk=pk
+    )
+    try:
+        content = iati.programme_iati_file(actor=request.user, programme=programme)
+    except Conflict as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect(programme)
+    response = HttpResponse(content, content_type=iati.CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{iati.filename(programme)}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 def _programme_form_page(request, programme=None):

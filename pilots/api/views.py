@@ -8,7 +8,8 @@ service on something the user can see a 403 (one mapping: `csrplatform.api.run_s
 import django_filters
 from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.decorators import action
 from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
@@ -16,9 +17,10 @@ from rest_framework.response import Response
 from csrplatform.api import READ_AND_ADD, ScopedModelViewSet, ServiceDecidesCreateMixin
 from csrplatform.filters import ObjectIdFilter, ScopedFilterSet
 from csrplatform.reviews.models import Review, ReviewKind, ReviewStatus
+from csrplatform.schema import ErrorSerializer
 from csrplatform.uploads import RawNameDRFMultiPartParser
 
-from .. import services
+from .. import iati, services
 from ..filters import DocumentFilterSet, PilotFilterSet, PilotPartFilterSet, ProgrammeFilterSet
 from ..models import (
     Activity,
@@ -38,8 +40,14 @@ from ..models import (
     Spending,
 )
 from . import serializers
+from .renderers import IatiTextXmlRenderer, IatiXmlRenderer, XmlFileNegotiation
 
 READ_ONLY = ["get", "head", "options"]
+IATI_FILE = OpenApiResponse(
+    OpenApiTypes.STR,
+    description="An IATI activity file (IATI Standard 2.03, UTF-8 XML) of the programme, as "
+    "an attachment.",
+)
 
 
 # --- filters of a pilot's parts: by pilot and a field or two ------------------------------------
@@ -177,6 +185,32 @@ class ProgrammeViewSet(ScopedModelViewSet):
     def _listed_queryset(self):
         # The pilot count depends on who asks: only the pilots they may see.
         return super()._listed_queryset().with_pilot_counts(self.request.user)
+
+    @extend_schema(
+        responses={
+            (200, IatiXmlRenderer.media_type): IATI_FILE,
+            (200, IatiTextXmlRenderer.media_type): IATI_FILE,
+            (409, "application/json"): OpenApiResponse(
+                ErrorSerializer,
+                description="The programme has neither a start nor an end date, and an IATI "
+                "activity needs one.",
+            ),
+        },
+        filters=False,
+    )
+    @action(
+        detail=True,
+        methods=["get"],
+        pagination_class=None,
+        renderer_classes=[IatiXmlRenderer, IatiTextXmlRenderer],
+        content_negotiation_class=XmlFileNegotiation,
+    )
+    def iati(self, request, pk=None):
+        """The programme as an IATI 2.03 activity file, holding only what the caller may see."""
+        programme = self.get_object()
+        content = self.run_service(iati.programme_iati_file, programme=programme)
+        disposition = f'attachment; filename="{iati.filename(programme)}"'
+        return Response(content, headers={"Content-Disposition": disposition})
 
 
 class PilotViewSet(ScopedModelViewSet):

@@ -3,8 +3,11 @@
 import re
 from datetime import date
 from decimal import Decimal
+from types import SimpleNamespace
 
 from metrics import charts
+from metrics.figures import Compared, ReportShare
+from pilots.budget import ReachTotal
 
 LABELS = {"actual": "Actual", "baseline": "Baseline", "target": "Target"}
 
@@ -99,3 +102,130 @@ def test_a_bar_chart_of_many_bars_draws_the_largest_and_says_so():
     assert f"the {charts.MOST_BARS} largest of 100" in svg
     assert "Pilot 99" in svg
     assert "Pilot 0<" not in svg
+
+
+# --- a programme's budget, people reached and results ------------------------------------------
+
+
+def _group(label, budget_usd, spent_usd, use_pct):
+    return SimpleNamespace(
+        label=label,
+        budget=SimpleNamespace(usd=budget_usd),
+        spent=SimpleNamespace(usd=spent_usd),
+        use_pct=use_pct,
+    )
+
+
+def _use(groups, *, use_pct=None, stated_pct=None, stated_source=""):
+    """What pilots.budget.budget_use answers, as the chart reads it."""
+    return SimpleNamespace(
+        by_category=groups, use_pct=use_pct, stated_pct=stated_pct, stated_source=stated_source
+    )
+
+
+def test_the_budget_chart_draws_budget_and_spent_per_category_with_the_stated_use():
+    use = _use(
+        [
+            _group("Training", Decimal("99918"), Decimal("33767"), Decimal("33.8")),
+            _group("Evaluation", Decimal("13000"), None, None),
+        ],
+        use_pct=Decimal("39.3"),
+        stated_pct=Decimal("88.0"),
+        stated_source="Final evaluation",
+    )
+    svg = charts.budget_use_chart(use)
+    drawn = texts(svg)
+
+    assert {"Training", "Evaluation", "Budget", "Spent", "USD"} <= set(drawn)
+    assert {"99,918", "33,767 (33.8%)", "13,000", "—"} <= set(drawn)
+    assert "Budget use (computed): 39.3%; Budget use (stated): 88% (Final evaluation)" in drawn
+    # the description carries the same figures for screen readers
+    assert "Training: budget 99,918, spent 33,767, use 33.8%" in svg
+
+
+def test_the_budget_chart_without_budget_lines_says_so_and_keeps_the_stated_use():
+    svg = charts.budget_use_chart(
+        _use([], stated_pct=Decimal("88.0"), stated_source="Final evaluation")
+    )
+
+    assert texts(svg) == [
+        "No budget lines recorded.",
+        "Budget use (stated): 88% (Final evaluation)",
+    ]
+    assert 'role="img"' in svg
+
+
+def test_the_budget_chart_without_any_usd_value_says_a_rate_is_missing():
+    svg = charts.budget_use_chart(_use([_group("Training", None, None, None)]))
+
+    assert texts(svg) == ["No USD value to chart: a rate is missing."]
+
+
+def test_the_people_reached_chart_draws_each_part_by_sex_with_its_share():
+    interviewed = ReachTotal("interviewed", "Interviewed", total=151, women=69)
+    trained = ReachTotal("trained", "Trained", total=40, women=20, men=18)
+    drawn = texts(charts.people_reached_chart([interviewed, trained]))
+
+    assert {"Interviewed", "Trained", "Women", "Men", "Not broken down"} <= set(drawn)
+    assert {"69 (45.7%)", "20 (50%)", "18 (45%)"} <= set(drawn)
+    # 151 - 69 and 40 - 20 - 18 are not broken down by sex; no one counts men interviewed
+    assert {"82 (54.3%)", "2 (5%)", "—"} <= set(drawn)
+    # no row counts "other or unknown": that part is left out, not drawn as zeros
+    assert "Other or unknown" not in drawn
+
+
+def test_the_people_reached_chart_without_counts_says_so():
+    assert texts(charts.people_reached_chart([])) == ["No counts of people reached recorded."]
+
+
+def _share(counts, title="Progress 2012"):
+    report = SimpleNamespace(title=title, date=date(2012, 6, 30))
+    return ReportShare(report=report, judgements={}, counts=counts)
+
+
+def test_the_judgements_chart_counts_the_latest_report_by_rating_beside_the_stated_share():
+    share = _share({"met": 8, "mostly_met": 4, "partly_met": 1, "not_met": 1})
+    compared = Compared(share.share, Decimal("86"), "12 out of 14 (86%)", "seeds/004")
+    svg = charts.judgements_chart(share, compared=compared)
+    drawn = texts(svg)
+
+    # the bars in the order of the ratings, each with its count
+    assert drawn.index("Met") < drawn.index("Mostly met") < drawn.index("Partly met")
+    assert drawn.index("Partly met") < drawn.index("Not met")
+    assert {"8", "4", "1", "Indicators"} <= set(drawn)
+    assert (
+        "12 of 14 judged met or mostly met: 85.7%; As stated: 86% (12 out of 14 (86%); seeds/004)"
+        in drawn
+    )
+    assert "Indicators by judgement: Progress 2012 (2012-06-30)</title>" in svg
+    assert "Met: 8; Mostly met: 4; Partly met: 1; Not met: 1." in svg
+
+
+def test_the_judgements_chart_without_a_report_or_judgements_says_so():
+    compared = Compared(None, Decimal("86"), "12 out of 14", "Evaluation")
+    none_yet = texts(charts.judgements_chart(None, compared=compared))
+    assert none_yet == [
+        "No progress report recorded yet.",
+        "As stated: 86% (12 out of 14; Evaluation)",
+    ]
+
+    judged_nothing = charts.judgements_chart(_share(dict.fromkeys(("met", "not_met"), 0)))
+    assert texts(judged_nothing) == ["The latest progress report judges no indicator."]
+
+
+def test_a_grouped_chart_of_many_groups_draws_the_largest_in_order_and_says_so():
+    labels = [f"Category {number}" for number in range(40)]
+    svg = charts.grouped_bar_chart(
+        chart_id="many-groups",
+        title="Budget",
+        desc="",
+        labels=labels,
+        series=[charts.Bars("Budget", list(range(40))), charts.Bars("Spent", [1] * 40)],
+        unit="USD",
+    )
+    drawn = texts(svg)
+
+    assert f"Budget: the {charts.MOST_BARS} largest of 40" in svg
+    assert "Category 39" in drawn
+    assert "Category 0" not in drawn
+    assert drawn.index("Category 10") < drawn.index("Category 39")  # order kept

@@ -2,7 +2,10 @@
 the rows in their currencies (the money rules of metrics.money), the stated use beside the
 computed one, refusals, who sees what, the page, its exports and the API."""
 
-from datetime import date
+import csv
+import io
+import re
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -10,11 +13,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from openpyxl import load_workbook
 
 from csrplatform import access
 from metrics import services as metric_services
 from metrics.currencies import ensure_currencies
-from metrics.models import Currency
+from metrics.models import Currency, ResultIndicator, ResultItem
 from pilots import budget, services
 from pilots.models import BudgetLine, Programme, ProgrammeFunding, Spending
 from tests.factories import OrganisationFactory, member
@@ -323,6 +327,128 @@ def test_csv_exports(money, page_client):
     assert client.get(url).status_code == 404
 
 
+EXPORTED = (
+    "funding",
+    "budget-lines",
+    "spending",
+    "budget-use",
+    "budget-use-by-country",
+    "people-reached",
+)
+
+
+def _csv_rows(client, table, pk) -> list[list[str]]:
+    response = client.get(reverse("pilots:programme_export", args=[pk, table]))
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    return list(csv.reader(io.StringIO(text)))
+
+
+def _xlsx_rows(content, sheet=None) -> list[list]:
+    workbook = load_workbook(io.BytesIO(content))
+    rows = (workbook[sheet] if sheet else workbook.active).iter_rows(values_only=True)
+    return [list(row) for row in rows]
+
+
+def _same_cell(csv_cell: str, xlsx_cell) -> bool:
+    """A CSV cell and the XLSX cell of the same value: numbers as numbers, the rest as text."""
+    if xlsx_cell is None:
+        return csv_cell == ""
+    if isinstance(xlsx_cell, int | float):
+        return Decimal(csv_cell) == Decimal(str(xlsx_cell))
+    return csv_cell == xlsx_cell
+
+
+def test_xlsx_exports_hold_the_rows_of_the_csv_exports(money, world, page_client):
+    services.people_reached_save(
+        actor=world.users["facilitator"],
+        programme=money.programme,
+        what="interviewed",
+        total=151,
+        women=69,
+    )
+    client = page_client("customer_a")
+    pk = money.programme.pk
+    for table in EXPORTED:
+        response = client.get(reverse("pilots:programme_export_xlsx", args=[pk, table]))
+        assert response.status_code == 200
+        assert response["Content-Disposition"].endswith(f'programme-{pk}-{table}.xlsx"')
+        csv_rows, xlsx_rows = _csv_rows(client, table, pk), _xlsx_rows(response.content)
+        assert len(xlsx_rows) == len(csv_rows) > 1, table
+        for csv_row, xlsx_row in zip(csv_rows, xlsx_rows, strict=True):
+            assert all(map(_same_cell, csv_row, xlsx_row)), (table, csv_row, xlsx_row)
+
+    use = _xlsx_rows(
+        client.get(reverse("pilots:programme_export_xlsx", args=[pk, "budget-use"])).content
+    )
+    training = next(row for row in use if row[0] == "Training")
+    # CNY 700,000 budgeted; HKD 200,000 and CNY 56,800 spent: numbers a spreadsheet adds up
+    assert training == [
+        "Training",
+        99919,
+        33767,
+        pytest.approx(33.8),
+        pytest.approx(46.9),
+    ]
+    assert use[-1][:3] == ["Total", 212919, 83767]
+    by_country = _xlsx_rows(
+        client.get(
+            reverse("pilots:programme_export_xlsx", args=[pk, "budget-use-by-country"])
+        ).content
+    )
+    assert by_country[0][0] == "Country"
+    assert {row[0] for row in by_country[1:]} >= {"China", "Total"}
+    reached = _xlsx_rows(
+        client.get(reverse("pilots:programme_export_xlsx", args=[pk, "people-reached"])).content
+    )
+    interviewed = next(row for row in reached if row[0] == "Interviewed")
+    assert interviewed[4:9] == [151, 69, None, None, pytest.approx(45.7)]
+
+    workbook = client.get(reverse("pilots:programme_export_workbook", args=[pk]))
+    assert workbook.status_code == 200
+    assert load_workbook(io.BytesIO(workbook.content)).sheetnames == list(EXPORTED)
+    assert _xlsx_rows(workbook.content, "spending") == _xlsx_rows(
+        client.get(reverse("pilots:programme_export_xlsx", args=[pk, "spending"])).content
+    )
+    nothing = reverse("pilots:programme_export_xlsx", args=[pk, "nothing"])
+    assert client.get(nothing).status_code == 404
+
+
+def test_an_outsider_gets_404_for_the_xlsx_exports(money, client):
+    client.force_login(member(OrganisationFactory(kind="customer"), email="out@example.org"))
+    pk = money.programme.pk
+    assert (
+        client.get(reverse("pilots:programme_export_xlsx", args=[pk, "funding"])).status_code == 404
+    )
+    assert client.get(reverse("pilots:programme_export_workbook", args=[pk])).status_code == 404
+
+
+def test_the_page_charts_budget_use_and_people_reached(money, world, page_client):
+    services.programme_save(
+        actor=world.users["facilitator"],
+        programme=money.programme,
+        stated_budget_use_pct=Decimal("88"),
+        stated_budget_source="Final evaluation",
+    )
+    services.people_reached_save(
+        actor=world.users["facilitator"],
+        programme=money.programme,
+        what="interviewed",
+        total=151,
+        women=69,
+    )
+    body = page_client("customer_b").get(money.programme.get_absolute_url()).content.decode()
+
+    budget_chart = re.search(r'<figure class="chart" id="budget-chart">(.*?)</figure>', body, re.S)
+    drawn = re.findall(r"<text[^>]*>([^<]*)</text>", budget_chart.group(1))
+    assert {"Training", "Personnel", "Evaluation", "Budget", "Spent"} <= set(drawn)
+    assert "33,767 (33.8%)" in drawn
+    assert "Budget use (computed): 39.3%; Budget use (stated): 88% (Final evaluation)" in drawn
+    reach_chart = re.search(r'<figure class="chart" id="reach-chart">(.*?)</figure>', body, re.S)
+    drawn = re.findall(r"<text[^>]*>([^<]*)</text>", reach_chart.group(1))
+    assert {"Interviewed", "Women", "69 (45.7%)", "82 (54.3%)"} <= set(drawn)
+    assert reverse("pilots:programme_export_xlsx", args=[money.programme.pk, "budget-use"]) in body
+
+
 def _grow(money, world, count):
     facilitator = world.users["facilitator"]
     for number in range(count):
@@ -358,10 +484,42 @@ def _grow(money, world, count):
             total=10,
             women=4,
         )
+        _grow_results(money.programme, facilitator)
 
 
-def test_the_programme_page_costs_the_same_queries_at_two_sizes(money, world, page_client):
-    client = page_client("facilitator")
+def _grow_results(programme, facilitator):
+    """One more outcome with an indicator, and a later progress report judging every
+    indicator so far: the results section's latest report grows with the framework."""
+    number = ResultItem.objects.filter(programme=programme).count()
+    item = metric_services.result_item_save(
+        actor=facilitator,
+        programme=programme,
+        level="outcome",
+        code=f"{number + 1}",
+        title=f"Outcome {number + 1}",
+    )
+    metric_services.result_indicator_save(
+        actor=facilitator, result_item=item, name=f"Indicator {number + 1}", target=Decimal(5)
+    )
+    report = metric_services.progress_report_save(
+        actor=facilitator,
+        programme=programme,
+        date=date(2009, 1, 1) + timedelta(days=number),
+        title=f"Report {number + 1}",
+    )
+    for indicator in ResultIndicator.objects.filter(result_item__programme=programme):
+        metric_services.judgement_save(
+            actor=facilitator,
+            progress_report=report,
+            indicator=indicator,
+            rating="partly_met" if indicator.name == "Indicator 1" else "met",
+            judged_on=report.date,
+        )
+
+
+@pytest.mark.parametrize("role", ["facilitator", "customer_a"])
+def test_the_programme_page_costs_the_same_queries_at_two_sizes(money, world, page_client, role):
+    client = page_client(role)
     url = money.programme.get_absolute_url()
     _grow(money, world, 1)
     client.get(url)  # warm caches (sessions, content types)
@@ -369,8 +527,14 @@ def test_the_programme_page_costs_the_same_queries_at_two_sizes(money, world, pa
         assert client.get(url).status_code == 200
     _grow(money, world, 8)
     with CaptureQueriesContext(connection) as large:
-        assert client.get(url).status_code == 200
+        response = client.get(url)
+        assert response.status_code == 200
+    # Session, user, memberships, the programme and its sponsors, pilots, funding, budget
+    # lines, spending, rates, people reached, can_edit; the results section: the latest
+    # progress report, its judgements, the stated share. None of them per row.
     assert len(large) == len(small), [q["sql"] for q in large.captured_queries]
+    # the large page shows the grown framework: the latest report judges all 9 indicators
+    assert "8 of 9 indicators judged met or mostly met" in response.content.decode()
 
 
 # --- the API --------------------------------------------------------------------------------
