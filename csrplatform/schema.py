@@ -76,6 +76,10 @@ class ContractSchema(AutoSchema):
                 "The record's state does not allow this now, or it changed since it was read."
             )
             statuses["415"] = "The request body is not in the format this operation takes."
+        # A view names what else an action of its answers, e.g. a 404 for a subject named in
+        # the body (`error_statuses_by_action = {"create": {"404": "..."}}`).
+        extra = getattr(self.view, "error_statuses_by_action", {})
+        statuses.update(extra.get(getattr(self.view, "action", None), {}))
         return statuses
 
     def _map_serializer_field(self, field, direction, bypass_extensions=False):

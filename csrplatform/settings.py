@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "pilots",
     "audits",
     "metrics",
+    "reports",
 ]
 
 MIDDLEWARE = [
@@ -216,13 +217,33 @@ CELERY_TASK_TIME_LIMIT = 10 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 9 * 60
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
-# Celery beat: e-mail the owners of corrective actions due within a week or overdue, daily.
+# A broker that is down must not hold a web request: connecting gives up after a few seconds
+# and a command on a dead connection after ten (without them a publish can wait for ever).
+# Those who publish from a request catch the error and leave the work for a sweep.
+CELERY_BROKER_CONNECTION_TIMEOUT = 3
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 3, "socket_timeout": 10}
+# Celery beat: e-mail the owners of corrective actions due within a week or overdue, daily;
+# send again, every minute, the reports no worker has (the broker was down, a worker died).
 CELERY_BEAT_SCHEDULE = {
     "send-action-reminders": {
         "task": "audits.tasks.send_action_reminders",
         "schedule": crontab(hour=7, minute=0),
     },
+    "sweep-reports": {
+        "task": "reports.tasks.sweep_reports",
+        "schedule": 60.0,
+    },
 }
+
+# PDF reports: a render is stopped (and recorded as failed) after the soft limit, its worker
+# process killed after the hard one; transient errors are retried with backoff.
+REPORT_SOFT_TIME_LIMIT = int(os.environ.get("REPORT_SOFT_TIME_LIMIT", "300"))
+REPORT_TIME_LIMIT = int(os.environ.get("REPORT_TIME_LIMIT", "360"))
+REPORT_MAX_RETRIES = int(os.environ.get("REPORT_MAX_RETRIES", "5"))
+# A pending report sent this many seconds ago and still not taken is sent again by the sweep.
+REPORT_REDISPATCH_AFTER = int(os.environ.get("REPORT_REDISPATCH_AFTER", "300"))
+# The queue of the render task (a worker with more memory may serve it alone).
+REPORT_QUEUE = os.environ.get("REPORT_QUEUE", "celery")
 
 # REST API.
 REST_FRAMEWORK = {
@@ -289,6 +310,9 @@ SPECTACULAR_SETTINGS = {
         "AuditStatusEnum": "audits.choices.AuditStatus",
         "SeverityEnum": "audits.choices.Severity",
         "ActionStatusEnum": "audits.choices.ActionStatus",
+        "ReportKindEnum": "reports.models.ReportKind",
+        "ReportStatusEnum": "reports.models.ReportStatus",
+        "ReportLanguageEnum": "reports.models.ReportLanguage",
     },
 }
 

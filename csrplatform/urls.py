@@ -7,6 +7,7 @@ from rest_framework.routers import DefaultRouter
 from audits.api.urls import router as audits_router
 from metrics.api.urls import router as metrics_router
 from pilots.api.urls import router as pilots_router
+from reports.api.urls import router as reports_router
 from suppliers.api.urls import router as suppliers_router
 
 from . import health, views, widgets
@@ -15,7 +16,13 @@ from .accounts.forms import UserPasswordResetForm
 
 # One router, so one API root that lists every endpoint of every app.
 api_router = DefaultRouter()
-for app_router in (suppliers_router, pilots_router, audits_router, metrics_router):
+for app_router in (
+    suppliers_router,
+    pilots_router,
+    audits_router,
+    metrics_router,
+    reports_router,
+):
     api_router.registry.extend(app_router.registry)
 api_patterns = api_router.urls
 
@@ -48,6 +55,7 @@ urlpatterns = [
     path("pilots/", include("pilots.urls")),
     path("audits/", include("audits.urls")),
     path("metrics/", include("metrics.urls")),
+    path("reports/", include("reports.urls")),
     path("inbox/", views.inbox, name="inbox"),
     path("lookup/<slug:name>/", widgets.lookup_view, name="lookup"),
     path("api/v1/", include((api_patterns, "api"))),

@@ -43,6 +43,21 @@ class World:
     users: dict
 
 
+@pytest.fixture(autouse=True)
+def _celery_forgets_broker_connections():
+    """A test that points Celery at another broker (one that is down) leaves no pooled
+    connection to it behind for the next test in the same process."""
+    yield
+    from kombu import pools
+
+    from csrplatform import celery_app
+
+    if celery_app._pool is not None:
+        pools.reset()  # closes the pooled connections and forgets the pools
+        celery_app._pool = None
+        celery_app.amqp._producer_pool = None
+
+
 @pytest.fixture
 def world(db):
     facilitator_org = OrganisationFactory(name="Facilitator Org", kind="facilitator", country="US")

@@ -45,6 +45,8 @@ from pilots.models import (
     PilotParticipant,
     Programme,
 )
+from reports import services as report_services
+from reports.api.urls import router as reports_router
 from suppliers.api.urls import router as suppliers_router
 from suppliers.models import Cluster, Facility, Organisation, Supplier
 from tests.factories import (
@@ -61,7 +63,7 @@ ROLES = ("facilitator", "customer_a", "customer_b", "supplier", "ngo")
 DETAILS_PER_ENDPOINT = 3
 ENDPOINTS = [
     (prefix, viewset)
-    for router in (suppliers_router, pilots_router, audits_router, metrics_router)
+    for router in (suppliers_router, pilots_router, audits_router, metrics_router, reports_router)
     for prefix, viewset, _basename in router.registry
 ]
 
@@ -167,6 +169,8 @@ NOT_IDS = {
     "men",
     "other",
     "unrecorded",
+    "progress",  # reports: percent done, and how many renders were tried
+    "attempts",
     "headcount",  # a pilot site's workers
 }
 
@@ -374,6 +378,20 @@ def story(world, pilots, audits, figures, settings, tmp_path):  # noqa: F811
         region="Asia",
     )
     build_framework(facilitator, hidden_programme, indicators=2)
+    # PDF reports, each its requester's alone: about a pilot (by three of its participants),
+    # the programme, and customer A's suppliers (asked by the facilitator, and by customer A).
+    for role, kind, subject in (
+        ("customer_a", "pilot_summary", pilot_x.pk),
+        ("supplier", "pilot_summary", pilot_x.pk),
+        ("ngo", "pilot_summary", pilot_x.pk),
+        ("customer_b", "programme_summary", programme.pk),
+        ("facilitator", "programme_summary", programme.pk),
+        ("facilitator", "supplier_progress", world.customer_a.pk),
+        ("customer_a", "supplier_progress", world.customer_a.pk),
+    ):
+        report_services.report_request(
+            actor=world.users[role], kind=kind, subject_id=subject, language="en"
+        )
     return world
 
 
