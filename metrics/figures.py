@@ -108,7 +108,11 @@ class SiteRoles:
         self.by_facility = {site.facility_id: site for site in sites if site.facility_id}
         self.by_supplier = {site.supplier_id: site for site in sites if not site.facility_id}
         self.pilot_supplier_id = pilot_supplier_id
-        self.lead_is_named = any(site.supplier_id == pilot_supplier_id for site in sites)
+        # Naming one of its own supplier's facilities as the comparison does not stop the
+        # pilot covering the rest of that supplier.
+        self.lead_is_named = any(
+            site.supplier_id == pilot_supplier_id and site.role == PARTICIPANTS for site in sites
+        )
         self.has_comparison = any(site.role == COMPARISON for site in sites)
 
     def place(self, row: Observation) -> tuple[str | None, int | None]:
@@ -127,7 +131,7 @@ class SiteRoles:
         return site.role, site.headcount or facility_workers or site.weight
 
 
-def _points(observations, indicator, roles: SiteRoles | None = None, role=PARTICIPANTS):
+def _points(observations, indicator, roles: SiteRoles | None = None, role=PARTICIPANTS, rule=None):
     """Observations of one indicator from the sites in `role`, rolled up per kind and period
     by the indicator's rule (totals only; breakdowns by sex or contract are shown apart),
     oldest first."""
@@ -142,7 +146,7 @@ def _points(observations, indicator, roles: SiteRoles | None = None, role=PARTIC
     points: dict[str, list[Point]] = defaultdict(list)
     for (kind, start, end), rows in sorted(grouped.items(), key=lambda item: item[0][2]):
         value, weights_missing = _rollup(
-            [(row.value, weight) for row, weight in rows], indicator.rollup
+            [(row.value, weight) for row, weight in rows], rule or indicator.rollup
         )
         points[kind].append(
             Point(
@@ -211,7 +215,7 @@ class KpiRow:
     @property
     def versus_comparison(self) -> Decimal | None:
         """The participants' latest figure less the comparison group's, same period."""
-        if self.latest is None or self.comparison_latest is None:
+        if self.latest is None or self.comparison_latest is None or not self.comparable:
             return None
         return self.latest.value - self.comparison_latest.value
 
@@ -219,9 +223,23 @@ class KpiRow:
     def change_beyond_comparison(self) -> Decimal | None:
         """How much more the participants changed than the comparison group over the same
         periods (a difference in differences)."""
-        if self.change is None or self.comparison_change is None:
+        if self.change is None or self.comparison_change is None or not self.comparable:
             return None
         return self.change - self.comparison_change
+
+    @property
+    def comparable(self) -> bool:
+        """Whether the participants' figures compare with the comparison group's: means and
+        rates do; totals of groups of different sizes do not."""
+        return self.indicator.rollup != Rollup.SUM or self.indicator.kind == IndicatorKind.RATE
+
+    @property
+    def sites_differ(self) -> bool:
+        """The baseline and the latest figure roll up different numbers of sites, so their
+        change is partly who reported."""
+        if self.baseline is None or self.latest is None:
+            return False
+        return self.baseline.count != self.latest.count
 
     @property
     def missing_baseline(self) -> bool:
@@ -341,9 +359,13 @@ def _series(by_indicator, indicator, roles, role) -> tuple[dict[str, list[Point]
     points = _points(by_indicator.get(indicator.pk, []), indicator, roles, role)
     from_counts = False
     if indicator.kind == IndicatorKind.RATE and not points.get(ObservationKind.ACTUAL):
-        numerators = _points(by_indicator.get(indicator.numerator_id, []), indicator, roles, role)
+        # A rate over several sites is the pooled rate: their counts summed, whatever rule
+        # rolls up the rate's own figures.
+        numerators = _points(
+            by_indicator.get(indicator.numerator_id, []), indicator, roles, role, Rollup.SUM
+        )
         denominators = _points(
-            by_indicator.get(indicator.denominator_id, []), indicator, roles, role
+            by_indicator.get(indicator.denominator_id, []), indicator, roles, role, Rollup.SUM
         )
         computed = _rate_points(numerators, denominators, indicator.per or 1)
         for kind, values in computed.items():
@@ -687,9 +709,15 @@ def stakeholder_participation(user, programme) -> list[ParticipationRow]:
         pilot__in=pilots, invitation_status=InvitationStatus.ACCEPTED
     ).values("organisation_id")
     suppliers = pilots.values("supplier__organisation_id")
+    at_sites = PilotSite.objects.taking_part().filter(pilot__in=pilots)
     organisations = (
         access.scope(
-            user, Organisation.objects.filter(Q(pk__in=participating) | Q(pk__in=suppliers))
+            user,
+            Organisation.objects.filter(
+                Q(pk__in=participating)
+                | Q(pk__in=suppliers)
+                | Q(pk__in=at_sites.values("supplier__organisation_id"))
+            ),
         )
         .exclude(pk=programme.facilitator_id)
         .order_by("name")
@@ -770,9 +798,27 @@ def cost_per_reach(user, programme) -> dict[str, list[ReachRow]]:
         groups = [group for pilot in of_pilots for group in groups_of.get(pilot.pk, [])]
         return _usd_total(groups, rates, facilitator_id, []) if groups else None
 
+    # A pilot across several factories reaches each supplier taking part at a site, and the
+    # workers of its sites (else of the whole supplier).
+    sites_of: dict[int, list[PilotSite]] = defaultdict(list)
+    for site in (
+        PilotSite.objects.taking_part()
+        .filter(pilot__in=[pilot.pk for pilot in pilots])
+        .select_related("supplier", "facility")
+    ):
+        sites_of[site.pilot_id].append(site)
+
     def row(label, of_pilots):
         suppliers = {pilot.supplier_id: pilot.supplier for pilot in of_pilots}
-        workers = [s.workers_headcount for s in suppliers.values()]
+        site_workers: dict[int, list] = defaultdict(list)
+        for pilot in of_pilots:
+            for site in sites_of.get(pilot.pk, []):
+                suppliers[site.supplier_id] = site.supplier
+                site_workers[site.supplier_id].append(site.weight)
+        workers = [
+            sum(w for w in site_workers[pk] if w) if pk in site_workers else s.workers_headcount
+            for pk, s in suppliers.items()
+        ]
         known = [w for w in workers if w]
         return ReachRow(
             label=label,

@@ -15,8 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from csrplatform import access
 from csrplatform.widgets import Lookup, SearchSelect, register_lookup
-from pilots.models import Phase, Pilot, PilotSite
-from pilots.rules import editable_pilot_ids
+from pilots.models import Phase, Pilot
 from suppliers.choices import OrganisationKind
 from suppliers.models import Facility, Organisation, Supplier
 
@@ -42,6 +41,8 @@ from .services import (
     RESULT_INDICATOR_FIELDS,
     RESULT_ITEM_FIELDS,
     cost_bearer_ids,
+    observation_pilots,
+    observation_suppliers,
 )
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -323,29 +324,6 @@ class PilotIndicatorForm(forms.ModelForm):
 # --- KPI figures -------------------------------------------------------------------------------
 # Each choice is given to the form field (what it validates against) and to its search box's
 # lookup (what it offers): the box never offers what the form would refuse.
-
-
-def observation_pilots(user):
-    """The pilots `user` may record figures for: its own supplier's, or those it facilitates."""
-    actor = access.actor_for(user)
-    own = actor.orgs_of_kind("supplier", writable=True)
-    return Pilot.objects.visible_to(user).filter(
-        Q(supplier__organisation_id__in=own)
-        | Q(pk__in=PilotSite.objects.filter(supplier__organisation_id__in=own).values("pilot_id"))
-        | Q(pk__in=editable_pilot_ids(actor))
-    )
-
-
-def observation_suppliers(user):
-    """The suppliers `user` may record figures for."""
-    actor = access.actor_for(user)
-    own = actor.orgs_of_kind("supplier", writable=True)
-    editable = editable_pilot_ids(actor)
-    facilitated = Pilot.objects.filter(pk__in=editable).values("supplier_id")
-    sites = PilotSite.objects.filter(pilot_id__in=editable).values("supplier_id")
-    return Supplier.objects.filter(
-        Q(organisation_id__in=own) | Q(pk__in=facilitated) | Q(pk__in=sites)
-    )
 
 
 def observation_facilities(user):

@@ -327,7 +327,7 @@ def _observation_lookups(actor, rows):
         Indicator.objects.filter(Q(name__in=names) | Q(pk__in=_ids)), lambda i: i.name
     )
     supplier_ids, supplier_names = _ids_and_names(rows, "supplier")
-    importable = Q(organisation_id__in=own_orgs) | Q(pilots__pk__in=editable)
+    importable = Q(pk__in=services.observation_suppliers(actor).values("pk"))
     if info.is_facilitator_editor:
         importable |= Q(pk__in=access.scope(actor, Supplier.objects.all()).values("pk"))
     suppliers = (
@@ -339,7 +339,7 @@ def _observation_lookups(actor, rows):
     suppliers = _Lookup(suppliers, lambda s: s.organisation.name)
     pilot_ids, pilot_titles = _ids_and_names(rows, "pilot")
     pilots = _Lookup(
-        Pilot.objects.filter(Q(pk__in=editable) | Q(supplier__organisation_id__in=own_orgs))
+        services.observation_pilots(actor)
         .filter(Q(title__in=pilot_titles) | Q(pk__in=pilot_ids))
         .select_related("programme"),
         lambda p: p.title,

@@ -20,7 +20,7 @@ from csrplatform import access
 from csrplatform.access import EDIT, VIEW, Actor, rule
 from csrplatform.reviews.rules import register_review_subjects
 from pilots.models import Pilot, Programme
-from pilots.rules import editable_pilot_ids, visible_pilot_ids
+from pilots.rules import editable_pilot_ids, pilot_ids_seen_whole, visible_pilot_ids
 from suppliers.models import Supplier
 
 from .choices import ObservationStatus
@@ -116,7 +116,13 @@ def observation_rule(actor, qs, action):
             organisation_id__in=actor.orgs_of_kind("supplier", writable=writable)
         ),
     )
-    pilots = _listed_ids(actor, ("pilots", writable), _pilot_ids_for(actor, writable))
+    pilots = _listed_ids(
+        actor,
+        ("pilots seen whole", writable),
+        Pilot.objects.filter(
+            pk__in=editable_pilot_ids(actor) if writable else pilot_ids_seen_whole(actor)
+        ),
+    )
     facilitated = _listed_ids(
         actor,
         ("facilitated suppliers", writable),
@@ -128,11 +134,6 @@ def observation_rule(actor, qs, action):
     return qs.filter(
         own_figures | Q(pilot_id__in=pilots) | Q(pilot__isnull=True, supplier_id__in=facilitated)
     )
-
-
-def _pilot_ids_for(actor: Actor, writable: bool):
-    pilots = editable_pilot_ids(actor) if writable else visible_pilot_ids(actor)
-    return Pilot.objects.filter(pk__in=pilots)
 
 
 @rule(ImportJob)

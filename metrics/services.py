@@ -9,6 +9,7 @@ from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from csrplatform import access
@@ -17,6 +18,9 @@ from csrplatform.reviews import services as reviews
 from csrplatform.reviews.models import Review, ReviewKind
 from csrplatform.services import apply_fields, require
 from pilots.choices import InvitationStatus, ParticipantRole
+from pilots.models import Pilot, PilotSite
+from pilots.rules import editable_pilot_ids
+from suppliers.models import Supplier
 
 from . import money
 from .choices import ObservationStatus
@@ -269,6 +273,30 @@ def figure_confirmer(pilot):
 def _speaks_for_supplier(actor, supplier) -> bool:
     return supplier.organisation_id in access.actor_for(actor).orgs_of_kind(
         "supplier", writable=True
+    )
+
+
+def observation_pilots(user):
+    """The pilots `user` may record figures for: its own supplier's (as the pilot's supplier or
+    at one of its sites), or those it facilitates."""
+    actor = access.actor_for(user)
+    own = actor.orgs_of_kind("supplier", writable=True)
+    return Pilot.objects.visible_to(user).filter(
+        Q(supplier__organisation_id__in=own)
+        | Q(pk__in=PilotSite.objects.filter(supplier__organisation_id__in=own).values("pilot_id"))
+        | Q(pk__in=editable_pilot_ids(actor))
+    )
+
+
+def observation_suppliers(user):
+    """The suppliers `user` may record figures for."""
+    actor = access.actor_for(user)
+    own = actor.orgs_of_kind("supplier", writable=True)
+    editable = editable_pilot_ids(actor)
+    facilitated = Pilot.objects.filter(pk__in=editable).values("supplier_id")
+    sites = PilotSite.objects.filter(pilot_id__in=editable).values("supplier_id")
+    return Supplier.objects.filter(
+        Q(organisation_id__in=own) | Q(pk__in=facilitated) | Q(pk__in=sites)
     )
 
 

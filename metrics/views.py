@@ -227,7 +227,7 @@ def _kpi_table(rows, *, name="kpis", title=None, with_pilot=False) -> Table:
             indicator.unit,
             _point_cell(row.baseline, missing_note=_("no baseline")),
             _period(row.baseline),
-            _point_cell(row.latest),
+            _sites_cell(row),
             _period(row.latest),
             decimal(row.change),
             decimal(row.pct_change, 1),
@@ -239,6 +239,18 @@ def _kpi_table(rows, *, name="kpis", title=None, with_pilot=False) -> Table:
             usd(row.savings.usd_exact) if row.savings else Cell(None),
         )
     return table
+
+
+def _sites_cell(row):
+    """The latest figure, saying so when it rolls up other sites than the baseline."""
+    cell = _point_cell(row.latest)
+    if not row.sites_differ:
+        return cell
+    note = _("%(baseline)s sites at baseline, %(latest)s latest") % {
+        "baseline": row.baseline.count,
+        "latest": row.latest.count,
+    }
+    return decimal(row.latest.value, note="; ".join(filter(None, [cell.note, note])), tone="warn")
 
 
 def _comparison_table(rows) -> Table:
@@ -262,7 +274,8 @@ def _comparison_table(rows) -> Table:
         ],
         caption=_(
             "The comparison group's figures are those for the same periods as the "
-            "participants' baseline and latest figures; a dash: it has none for that period."
+            "participants' baseline and latest figures; a dash: it has none for that period. "
+            "Totals of groups of different sizes are not set against each other."
         ),
     )
     for row in rows:
@@ -275,7 +288,7 @@ def _comparison_table(rows) -> Table:
             _point_cell(row.baseline, missing_note=_("no baseline")),
             _point_cell(row.comparison_baseline),
             _period(row.latest),
-            _point_cell(row.latest),
+            _sites_cell(row),
             _point_cell(row.comparison_latest),
             decimal(row.change),
             decimal(row.comparison_change),

@@ -23,6 +23,7 @@ from csrplatform.editing import edit_page, error_text, run_move
 from csrplatform.lists import filtered_list, paginate, paginate_uncounted
 from csrplatform.reviews.models import Review, ReviewEvent, ReviewKind
 from pilots.models import Pilot, Programme
+from suppliers.models import Facility
 
 from . import figures, services
 from .choices import ObservationStatus
@@ -524,6 +525,32 @@ def observation_edit(request, pk):
     return _observation_page(request, observation)
 
 
+def _named_if_visible(user, observations):
+    """The pilot and facility a figure names show only to whoever may see them: a supplier
+    compared with a pilot reads its own figures, not the pilot; a pilot's partner, not the
+    supplier's facilities in the directory (`shown_pilot`, `shown_facility`)."""
+    pilots = {row.pilot_id for row in observations if row.pilot_id}
+    facilities = {row.facility_id for row in observations if row.facility_id}
+    seen_pilots = (
+        set(access.scope(user, Pilot.objects.filter(pk__in=pilots)).values_list("pk", flat=True))
+        if pilots
+        else set()
+    )
+    seen_facilities = (
+        set(
+            access.scope(user, Facility.objects.filter(pk__in=facilities)).values_list(
+                "pk", flat=True
+            )
+        )
+        if facilities
+        else set()
+    )
+    for row in observations:
+        row.shown_pilot = row.pilot if row.pilot_id in seen_pilots else None
+        row.shown_facility = row.facility if row.facility_id in seen_facilities else None
+    return observations
+
+
 @login_required
 def observation_list(request):
     listing = filtered_list(
@@ -531,13 +558,15 @@ def observation_list(request):
         queryset=Observation.objects.with_list_related(),
         filterset_class=ObservationFilterSet,
     )
+    page = paginate_uncounted(request, listing.queryset)
+    _named_if_visible(request.user, page["object_list"])
     return render(
         request,
         "metrics/entry_observations.html",
         {
             "filterset": listing.filterset,
             "can_enter": may_enter_observations(request.user),
-            **paginate_uncounted(request, listing.queryset),
+            **page,
         },
         status=listing.status,
     )
@@ -569,6 +598,7 @@ def observation_detail(request, pk):
         Observation.objects.with_list_related().select_related("entered_by"),
         pk=pk,
     )
+    _named_if_visible(request.user, [observation])
     actor = access.actor_for(request.user)
     pending = (
         Review.objects.for_subject(observation)
@@ -595,7 +625,7 @@ def observation_detail(request, pk):
             "may_review": may_review,
             "can_edit": access.can_edit(request.user, observation),
             "history": _review_history(request.user, observation),
-            "kpis_url": pilot_kpis_url(observation.pilot_id) if observation.pilot_id else None,
+            "kpis_url": pilot_kpis_url(observation.pilot_id) if observation.shown_pilot else None,
             "confirm_form": ConfirmForm(),
             "return_form": ReturnForm(),
             "returned": observation.status == ObservationStatus.RETURNED,

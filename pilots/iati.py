@@ -26,7 +26,8 @@ How the platform's rows become IATI elements (codes from the 2.03 codelists):
   DAC purpose, so it goes to the description instead; `settings.IATI_SECTOR_CODE` names
   another code, or set empty leaves the sector out.
 - budget: the budget lines summed per currency over the programme's period (the lines carry no
-  period of their own; splitting them by year would invent a phasing), original, indicative.
+  period of their own; splitting them by year would invent a phasing), original, indicative;
+  only for a programme of a year or less, as IATI's ruleset allows no longer budget period.
 - transaction: a donor's funding is an incoming commitment (11) from the donor; a spending row
   an expenditure (4). Amounts stay in their own currency, dated for conversion (value-date).
 - result: each outcome (2) or output (1) of the results framework with its indicators,
@@ -41,7 +42,7 @@ import re
 import xml.etree.ElementTree as ET
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import ROUND_DOWN, Decimal
 
 from django.conf import settings
@@ -62,6 +63,7 @@ from .models import (
     PeopleReached,
     Pilot,
     PilotParticipant,
+    PilotSite,
     ProgrammeFunding,
     ReachKind,
     Spending,
@@ -230,6 +232,9 @@ def _gather(user, programme) -> _Rows:
         roles[funding.donor_id].add(FUNDING)
     for organisation_id in pilots.values_list("supplier__organisation_id", flat=True):
         roles[organisation_id].add(IMPLEMENTING)
+    at_sites = PilotSite.objects.taking_part().filter(pilot__in=pilots)
+    for organisation_id in at_sites.values_list("supplier__organisation_id", flat=True):
+        roles[organisation_id].add(IMPLEMENTING)
     for organisation_id in implementers.values_list("organisation_id", flat=True):
         roles[organisation_id].add(IMPLEMENTING)
     roles.pop(facilitator.pk, None)  # named below, as accountable and implementing
@@ -314,6 +319,10 @@ def _period(parent, tag_start, tag_end, start: date, end: date):
 def _budgets(activity, lines, start, end):
     if start is None or end is None or end < start:
         return  # a budget needs a period; the lines have none of their own
+    if end > _one_year_on(start):
+        # IATI's ruleset allows a budget of a year at most, and splitting the lines by year
+        # would invent a phasing they do not record: no budget rather than a wrong one.
+        return
     by_currency = defaultdict(list)
     for line in lines:
         by_currency[line.currency_id].append(line)
@@ -327,6 +336,14 @@ def _budgets(activity, lines, start, end):
             currency=currency,
             value_date=min(row.on_date for row in rows).isoformat(),
         )
+
+
+def _one_year_on(start: date) -> date:
+    """The last day of a year-long period from `start`."""
+    try:
+        return start.replace(year=start.year + 1) - timedelta(days=1)
+    except ValueError:  # 29 February
+        return start.replace(year=start.year + 1, day=28)
 
 
 def _transactions(activity, rows: _Rows):

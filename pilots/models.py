@@ -430,6 +430,11 @@ class ScopeChange(models.Model):
         return f"{self.pilot.get_absolute_url()}#scope-{self.pk}"
 
 
+class PilotSiteQuerySet(PilotRelatedQuerySet):
+    def taking_part(self):
+        return self.filter(role=SiteRole.PARTICIPANT)
+
+
 class PilotSite(models.Model):
     """A supplier, or one of its facilities, that a pilot covers (from when it joined to when
     it left), or that a pilot compares its participants with.
@@ -467,7 +472,7 @@ class PilotSite(models.Model):
     )
     note = models.CharField(_("note"), max_length=300, blank=True)
 
-    objects = PilotRelatedQuerySet.as_manager()
+    objects = PilotSiteQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("site")

@@ -59,6 +59,18 @@ def visible_pilot_ids(actor: Actor) -> QuerySet:
     return Pilot.objects.filter(_facilitated(actor, VIEW) | takes_part).values("pk")
 
 
+def pilot_ids_seen_whole(actor: Actor) -> QuerySet:
+    """The pilots whose every figure the actor reads: those it facilitates, or takes part in as
+    a customer, partner or consultant. A supplier reads its own figures only, so that a pilot
+    across several factories does not show one factory another's, nor the comparison group's."""
+    others = [pk for pk in actor.org_ids if pk not in actor.supplier_org_ids]
+    takes_part = Q(
+        participants__organisation_id__in=others,
+        participants__invitation_status__in=("invited", "accepted"),
+    )
+    return Pilot.objects.filter(_facilitated(actor, VIEW) | takes_part).values("pk")
+
+
 def _pilots_with_sites_of(supplier_org_ids) -> QuerySet:
     """A supplier taking part at one of a pilot's sites sees the pilot; a comparison site does
     not take part."""

@@ -746,6 +746,10 @@ def site_save(*, actor, pilot, site=None, **fields) -> PilotSite:
                 }
             )
         others = pilot.sites.exclude(pk=instance.pk) if instance.pk else pilot.sites.all()
+        if facility is None and others.filter(supplier=supplier, facility__isnull=True).exists():
+            raise ValidationError(
+                {"supplier": _("This supplier already has a role in this pilot as a whole.")}
+            )
         if facility is not None and others.filter(facility=facility).exists():
             raise ValidationError(
                 {
@@ -759,14 +763,18 @@ def site_save(*, actor, pilot, site=None, **fields) -> PilotSite:
         if facility is not None:
             other_role = other_role.filter(facility__isnull=True)
         if other_role.exists():
-            raise ValidationError(
-                {
-                    "role": _(
-                        "This supplier already has the other role in this pilot: a facility "
-                        "is either taking part or in the comparison group."
-                    )
-                }
+            message = (
+                _(
+                    "This supplier as a whole already has the other role in this pilot: its "
+                    "facilities cannot take this one."
+                )
+                if facility is not None
+                else _(
+                    "One of this supplier's facilities already has the other role in this "
+                    "pilot: the supplier as a whole cannot take this one."
+                )
             )
+            raise ValidationError({"role": message})
     return _save_part(actor, pilot, instance, fields, SITE_FIELDS)
 
 

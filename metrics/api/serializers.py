@@ -19,6 +19,7 @@ from rest_framework import serializers
 
 from csrplatform import access
 from csrplatform.api import ScopedModelSerializer, ServiceSerializerMixin, hide_unless_visible
+from pilots.models import Pilot
 from suppliers.models import Facility, Organisation
 
 from .. import money, services
@@ -480,6 +481,7 @@ class ObservationSerializer(ServiceSerializerMixin, ScopedModelSerializer):
     def to_representation(self, instance):
         data = super().to_representation(instance)
         request = self.context.get("request")
+        hide_unless_visible(request, data, Pilot, "pilot", "pilot_title")
         return hide_unless_visible(request, data, Facility, "facility", "facility_name")
 
     def create(self, validated_data):
@@ -554,6 +556,10 @@ class KpiRowSerializer(serializers.Serializer):
         read_only=True,
         allow_null=True,
         help_text=_("The comparison group's figure for the latest figure's period."),
+    )
+    sites_differ = serializers.BooleanField(
+        read_only=True,
+        help_text=_("The baseline and the latest figure roll up different numbers of sites."),
     )
     comparison_change = DecimalText(allow_null=True)
     versus_comparison = DecimalText(

@@ -294,6 +294,7 @@ class ObservationViewSet(CsvExportMixin, ServiceDecidesCreateMixin, ScopedModelV
 
     def csv_row(self, row, context):
         facilities = access.visible_pks(self.request.user, Facility)
+        pilots = access.visible_pks(self.request.user, Pilot)
         return [
             row.pk,
             row.indicator_id,
@@ -301,7 +302,7 @@ class ObservationViewSet(CsvExportMixin, ServiceDecidesCreateMixin, ScopedModelV
             row.supplier_id,
             row.supplier.organisation.name,
             row.facility_id if row.facility_id in facilities else "",
-            _text(row.pilot_id),
+            _text(row.pilot_id if row.pilot_id in pilots else None),
             *(getattr(row, name) for name in services.OBSERVATION_FIGURE_FIELDS),
             row.status,
             row.note,

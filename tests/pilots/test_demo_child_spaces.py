@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from csrplatform.accounts.models import User
 from metrics import figures
-from pilots.demo_child_spaces import EMAIL, INDICATOR, PILOT_TITLE, SITES, TITLE
+from pilots.demo_child_spaces import EMAIL, INDICATOR, PILOT_TITLE, TITLE
 from pilots.models import Pilot
 
 
@@ -20,19 +20,13 @@ def pilot(db):
     return Pilot.objects.get(title=PILOT_TITLE, programme__title=TITLE)
 
 
-def _weighted(pilot, role, column):
-    """The headcount-weighted mean of the demo table's column for the sites in `role`."""
-    weights = {
-        site.facility_id: site.headcount or site.facility.workers
-        for site in pilot.sites.select_related("facility").filter(role=role)
-    }
-    values = {
-        site.facility_id: Decimal(row[column])
-        for site, row in zip(pilot.sites.order_by("id"), SITES, strict=True)
-        if site.role == role
-    }
-    total = sum(weights.values())
-    return sum(values[key] * weights[key] for key in weights) / total
+# The demo table weighted by headcount, worked out by hand: factories 1 and 2 with their
+# workers (1,200 and 800), factory 3 with the 600 workers of the workshop taking part; the
+# comparison factories 4 and 5 with theirs (1,500 and 900).
+PARTICIPANTS_2011 = Decimal(78 * 1200 + 81 * 800 + 75 * 600) / 2600
+PARTICIPANTS_2012 = Decimal(88 * 1200 + 90 * 800 + 84 * 600) / 2600
+COMPARISON_2011 = Decimal(77 * 1500 + 80 * 900) / 2400
+COMPARISON_2012 = Decimal(80 * 1500 + 82 * 900) / 2400
 
 
 def test_the_pilot_covers_three_factories_against_two(pilot):
@@ -46,10 +40,10 @@ def test_retention_is_rolled_up_by_headcount_against_the_comparison_group(pilot)
     user = User.objects.get(email=EMAIL)
     (row,) = [r for r in figures.pilot_kpis(user, pilot) if r.indicator.name == INDICATOR]
     assert row.indicator.rollup == "weighted"
-    assert row.baseline.value == _weighted(pilot, "participant", 4)
-    assert row.latest.value == _weighted(pilot, "participant", 5)
-    assert row.comparison_baseline.value == _weighted(pilot, "comparison", 4)
-    assert row.comparison_latest.value == _weighted(pilot, "comparison", 5)
+    assert row.baseline.value == PARTICIPANTS_2011
+    assert row.latest.value == PARTICIPANTS_2012
+    assert row.comparison_baseline.value == COMPARISON_2011
+    assert row.comparison_latest.value == COMPARISON_2012
     assert row.change_beyond_comparison > 0
     assert row.latest.count == 3
     assert row.comparison_latest.count == 2

@@ -13,6 +13,7 @@ from metrics import services as metrics_services
 from pilots import services
 from pilots.models import PilotSite
 from tests.factories import FacilityFactory, SupplierFactory, member
+from tests.metrics.conftest import figures  # noqa: F401 -- the fixture
 
 H1 = (date(2024, 1, 1), date(2024, 6, 30))
 H2 = (date(2024, 7, 1), date(2024, 12, 31))
@@ -362,3 +363,160 @@ def test_pilot_figures_api_and_kpi_page_show_the_comparison(world, multi, api_cl
     assert page.status_code == 200
     assert "Participants and comparison group" in page.text
     assert "Change beyond the comparison group" in page.text
+
+
+# --- what the review of the first version found ---------------------------------------------
+
+
+def test_a_comparison_facility_of_the_pilots_own_supplier_leaves_the_rest_counted(world, pilots):
+    pilot = pilots.pilot_x
+    other_plant = FacilityFactory(supplier=world.supplier_x, name="X other plant")
+    services.site_save(
+        actor=world.users["facilitator"],
+        pilot=pilot,
+        supplier=world.supplier_x,
+        facility=other_plant,
+        role="comparison",
+    )
+    indicator = _indicator(world, "mean")
+    _track(world, pilot, indicator)
+    _observe(world, pilot, indicator, world.facility_x, "60", "baseline", BASE)
+    _observe(world, pilot, indicator, world.facility_x, "80", "actual", H2)
+    _observe(world, pilot, indicator, other_plant, "50", "baseline", BASE)
+    _observe(world, pilot, indicator, other_plant, "55", "actual", H2)
+
+    row = _row(world, pilot, indicator)
+
+    assert (row.baseline.value, row.latest.value) == (Decimal(60), Decimal(80))
+    assert (row.comparison_baseline.value, row.comparison_latest.value) == (50, 55)
+    assert row.change_beyond_comparison == Decimal(15)
+
+
+def test_a_rate_over_several_sites_is_the_pooled_rate(world, multi):
+    """10 injuries in 100 workers and 0 in 900: 1 per 100, whatever rule rolls up the rate."""
+    pilot, _sites, plant = multi
+    facilitator = world.users["facilitator"]
+    injuries = metrics_services.indicator_save(
+        actor=facilitator, name="Injuries", unit="injuries", better="lower"
+    )
+    workers = metrics_services.indicator_save(
+        actor=facilitator, name="Workers", unit="workers", better="higher"
+    )
+    rate = metrics_services.indicator_save(
+        actor=facilitator,
+        name="Injury rate",
+        unit="injuries per 100 workers",
+        better="lower",
+        kind="rate",
+        numerator=injuries,
+        denominator=workers,
+        per=100,
+        rollup="weighted",
+    )
+    _track(world, pilot, rate)
+    for key, counted, headcount in (("a", "10", "100"), ("b", "0", "900")):
+        _observe(world, pilot, injuries, plant[key], counted, "actual", H2)
+        _observe(world, pilot, workers, plant[key], headcount, "actual", H2)
+
+    row = _row(world, pilot, rate)
+
+    assert row.computed_from_counts
+    assert row.latest.value == Decimal(1)
+
+
+def test_totals_of_groups_of_different_sizes_are_not_set_against_each_other(world, multi):
+    pilot, _sites, plant = multi
+    indicator = _indicator(world, "sum")
+    _track(world, pilot, indicator)
+    for key, before, after in (("a", "100", "90"), ("c", "80", "79")):
+        _observe(world, pilot, indicator, plant[key], before, "baseline", BASE)
+        _observe(world, pilot, indicator, plant[key], after, "actual", H2)
+
+    row = _row(world, pilot, indicator)
+
+    assert row.change == Decimal(-10)
+    assert row.comparison_change == Decimal(-1)
+    assert row.comparable is False
+    assert row.change_beyond_comparison is None
+    assert row.versus_comparison is None
+
+
+def test_a_latest_figure_from_other_sites_than_the_baseline_says_so(world, multi, client):
+    pilot, _sites, plant = multi
+    indicator = _indicator(world, "sum", name="Grievances")
+    _track(world, pilot, indicator)
+    for key in ("a", "b", "z"):
+        _observe(world, pilot, indicator, plant[key], "10", "baseline", BASE)
+    _observe(world, pilot, indicator, plant["a"], "8", "actual", H2)
+
+    row = _row(world, pilot, indicator)
+
+    assert row.sites_differ
+    client.force_login(world.users["facilitator"])
+    page = client.get(reverse("metrics:pilot-kpis", args=[pilot.pk])).text
+    assert "3 sites at baseline, 1 latest" in page
+
+
+def test_the_same_supplier_as_a_whole_twice_is_refused_on_the_supplier(world, pilots):
+    facilitator = world.users["facilitator"]
+    services.site_save(
+        actor=facilitator, pilot=pilots.pilot_x, supplier=world.supplier_y, facility=None
+    )
+    with pytest.raises(ValidationError) as error:
+        services.site_save(
+            actor=facilitator,
+            pilot=pilots.pilot_x,
+            supplier=world.supplier_y,
+            facility=None,
+            role="comparison",
+        )
+    assert "supplier" in error.value.message_dict
+
+
+def test_a_comparison_supplier_reads_its_own_figures_but_not_the_pilot(
+    world, multi, api_client, client
+):
+    pilot, _sites, plant = multi
+    compared = member(plant["c"].supplier.organisation, email="c@example.org")
+    indicator = _indicator(world, "mean")
+    figure = _observe(world, pilot, indicator, plant["c"], "62", "baseline", BASE)
+    world.users["compared"] = compared
+
+    (row,) = api_client("compared").get("/api/v1/observations/").json()["results"]
+    assert row["id"] == figure.pk
+    assert row["pilot"] is None
+    assert row["pilot_title"] is None
+    client.force_login(compared)
+    listed = client.get(reverse("metrics:observation-list")).text
+    shown = client.get(reverse("metrics:observation-detail", args=[figure.pk])).text
+    assert pilot.title not in listed
+    assert pilot.title not in shown
+
+
+def test_a_supplier_at_a_site_reads_only_its_own_figures_of_the_pilot(world, multi, api_client):
+    pilot, _sites, plant = multi
+    taking_part = member(plant["z"].supplier.organisation, email="z@example.org")
+    world.users["taking_part"] = taking_part
+    indicator = _indicator(world, "mean")
+    _track(world, pilot, indicator)
+    own = _observe(world, pilot, indicator, plant["z"], "80", "baseline", BASE)
+    _observe(world, pilot, indicator, plant["a"], "60", "baseline", BASE)
+    _observe(world, pilot, indicator, plant["c"], "62", "baseline", BASE)
+
+    rows = api_client("taking_part").get("/api/v1/observations/").json()["results"]
+    assert [row["id"] for row in rows] == [own.pk]
+    # Its KPI table rolls up what it may read: its own figure.
+    assert _row(world, pilot, indicator, user="taking_part").baseline.value == Decimal(80)
+    # The NGO taking part in the pilot reads every figure of it.
+    seen = api_client("ngo").get("/api/v1/observations/", {"pilot": pilot.pk}).json()
+    assert len(seen["results"]) == 3
+
+
+def test_cost_per_reach_counts_the_suppliers_and_workers_at_the_sites(world, multi, figures):  # noqa: F811
+    pilot, _sites, _plant = multi
+    rows = kpi_figures.cost_per_reach(world.users["facilitator"], pilot.programme)
+    (row,) = [row for row in rows["by_pilot"] if row.pilots == [pilot]]
+    # Supplier X (plants a and b) and supplier Z take part; C is only compared.
+    assert row.suppliers == 2
+    # Headcounts: a 100, b 900 (its workers), z 300.
+    assert row.workers == 1300
