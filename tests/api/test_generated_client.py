@@ -16,6 +16,7 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 
 from csrplatform.accounts.services import api_token_create
+from tests.factories import FacilityFactory
 
 PDF_BYTES = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 GENERATOR = Path(sys.executable).parent / "openapi-python-client"
@@ -366,3 +367,55 @@ def test_the_metrics_api_serves_a_partner_through_the_generated_client(
     answer = export.sync_detailed(client=ngo, indicator=indicator.id)
     assert answer.status_code == 200
     assert answer.content.decode("utf-8-sig").count("\n") == 3
+
+
+def test_sites_the_iati_file_and_a_report_through_the_generated_client(
+    transactional_db, live_server, generated, world, pilots, settings, tmp_path
+):
+    """A multi-factory pilot's sites, the programme's IATI file, and a PDF report asked for
+    and fetched, as a partner's system would."""
+    settings.MEDIA_ROOT = tmp_path
+    models = importlib.import_module("csr_client.models")
+    facilitator = client_for(generated, live_server, world.users["facilitator"])
+    customer = client_for(generated, live_server, world.users["customer_a"])
+    second = FacilityFactory(supplier=world.supplier_y, name="Y second plant", workers=40)
+
+    site = call(
+        generated,
+        "pilot_sites_create",
+        client=facilitator,
+        body=models.PilotSiteRequest(
+            pilot=pilots.pilot_x.pk,
+            supplier=world.supplier_y.pk,
+            facility=second.pk,
+            role=models.PilotSiteRoleEnum.COMPARISON,
+        ),
+    )
+    assert site.role == models.PilotSiteRoleEnum.COMPARISON
+    listed = call(generated, "pilot_sites_list", client=customer, pilot=pilots.pilot_x.pk)
+    # Customer A may not see supplier Y's plant in the directory: the site does not name it.
+    ((shown),) = listed.results
+    assert (shown.id, shown.supplier_name, shown.facility) == (site.id, "Supplier Y", None)
+
+    pilots.programme.start_date = datetime.date(2008, 1, 1)
+    pilots.programme.save()
+    iati = importlib.import_module("csr_client.api.programmes.programmes_iati_retrieve")
+    answer = iati.sync_detailed(client=customer, id=pilots.programme.pk)
+    assert answer.status_code == 200
+    assert b"<iati-activities" in answer.content
+
+    report = call(
+        generated,
+        "reports_create",
+        client=customer,
+        body=models.NewReportRequest(
+            kind=models.ReportKindEnum.PILOT_SUMMARY, subject=pilots.pilot_x.pk
+        ),
+    )
+    # Rendered eagerly in the embedded mode: ready once asked.
+    report = call(generated, "reports_retrieve", client=customer, id=report.id)
+    assert report.status == models.ReportStatusEnum.READY
+    pdf = importlib.import_module("csr_client.api.reports.reports_file_retrieve")
+    answer = pdf.sync_detailed(client=customer, id=report.id)
+    assert answer.status_code == 200
+    assert answer.content.startswith(b"%PDF")
