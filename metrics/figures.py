@@ -100,8 +100,9 @@ class SiteRoles:
 
     A figure belongs to the site of its facility, else to the site of its supplier as a whole.
     A pilot that names none of its own supplier's sites covers that supplier: its figures count
-    as the participants'. Any other figure belongs to no site and is left out. A participant's
-    actual figures count while it took part; its baseline from any time before it left.
+    as the participants'. Any other figure belongs to no site (and is refused when recorded).
+    A site's actual figures count for periods wholly within its participation; its baseline
+    for a period that began before it joined.
     """
 
     def __init__(self, pilot_supplier_id: int, sites: list[PilotSite]):
@@ -115,12 +116,22 @@ class SiteRoles:
         )
         self.has_comparison = any(site.role == COMPARISON for site in sites)
 
+    def site_of(self, row) -> PilotSite | None:
+        return self.by_facility.get(row.facility_id) or self.by_supplier.get(row.supplier_id)
+
+    def is_placed(self, row) -> bool:
+        """Whether a figure belongs to one of the pilot's sites (or its own supplier, when
+        the pilot names none of its sites), whatever its period."""
+        if self.site_of(row) is not None:
+            return True
+        return row.supplier_id == self.pilot_supplier_id and not self.lead_is_named
+
     def place(self, row: Observation) -> tuple[str | None, int | None]:
         """The role a figure counts in (None: left out) and its headcount."""
-        site = self.by_facility.get(row.facility_id) or self.by_supplier.get(row.supplier_id)
+        site = self.site_of(row)
         facility_workers = row.facility.workers if row.facility_id else None
         if site is None:
-            if row.supplier_id == self.pilot_supplier_id and not self.lead_is_named:
+            if self.is_placed(row):
                 return PARTICIPANTS, facility_workers
             return None, None
         baseline = row.kind == ObservationKind.BASELINE

@@ -610,6 +610,14 @@ class Observation(models.Model):
             and self.supplier_id not in self.pilot.covered_supplier_ids
         ):
             errors["pilot"] = _("The pilot covers neither this supplier nor any of its sites.")
+        elif self.pilot_id and self.supplier_id and self.pilot.site_list:
+            from .figures import SiteRoles  # the one rule of which figure counts where
+
+            if not SiteRoles(self.pilot.supplier_id, self.pilot.site_list).is_placed(self):
+                errors["facility"] = _(
+                    "The pilot counts this supplier's figures per site: name one of its "
+                    "facilities that is a site of the pilot."
+                )
         if errors:
             raise ValidationError(errors)
 

@@ -4,9 +4,9 @@ Spaces Pilot Program in China" (launched 2012).
 The summary describes the pilot (child-friendly spaces in selected supply-chain factories during
 the summer school holiday) and says that retention was compared with the baseline and with
 non-participants, but names no factory and gives no figure. Everything countable here is
-invented to show how such a pilot runs on the platform: three factories take part (one joins a
-month late), two are its comparison group, and worker retention is rolled up weighted by
-headcount. The programme, the pilot and every figure say that they are illustrative.
+invented to show how such a pilot runs on the platform: three factories take part (of one,
+a single workshop), two are its comparison group, and worker retention is rolled up weighted
+by headcount. The programme, the pilot and every figure say that they are illustrative.
 
 Loading is idempotent: a programme of that title already there is left as it is.
 """
@@ -46,7 +46,7 @@ SUMMER_2012 = (date(2012, 7, 1), date(2012, 9, 30))
 SITES = [
     (1, "participant", date(2012, 7, 1), None, "78", "88"),
     (2, "participant", date(2012, 7, 1), None, "81", "90"),
-    (3, "participant", date(2012, 8, 1), 600, "75", "84"),  # one workshop of the plant joined
+    (3, "participant", date(2012, 7, 1), 600, "75", "84"),  # one workshop of the plant joined
     (4, "comparison", None, None, "77", "80"),
     (5, "comparison", None, None, "80", "82"),
 ]

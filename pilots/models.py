@@ -179,10 +179,14 @@ class Pilot(models.Model):
         return self.status in OPEN_STATUSES
 
     @cached_property
+    def site_list(self) -> list:
+        return list(self.sites.select_related("facility"))
+
+    @cached_property
     def covered_supplier_ids(self) -> frozenset:
         """Its own supplier and the suppliers of its sites, comparison group included: the
         suppliers whose figures it may hold."""
-        return frozenset({self.supplier_id, *self.sites.values_list("supplier_id", flat=True)})
+        return frozenset({self.supplier_id, *(site.supplier_id for site in self.site_list)})
 
 
 class PilotParticipant(models.Model):
@@ -522,11 +526,13 @@ class PilotSite(models.Model):
         return self.facility.workers if self.facility_id else None
 
     def covers(self, period_start: date, period_end: date, *, baseline: bool = False) -> bool:
-        """Whether the site's figures for a period count: a participant's actual figures
-        while it took part; its baseline from any time before it left."""
-        if self.left_on and period_start > self.left_on:
+        """Whether the site's figures for a period count: an actual figure for a period wholly
+        within its participation; a baseline for a period that began before it joined."""
+        if baseline:
+            return not self.joined_on or period_start < self.joined_on
+        if self.joined_on and period_start < self.joined_on:
             return False
-        return baseline or not self.joined_on or period_end >= self.joined_on
+        return not self.left_on or period_end <= self.left_on
 
 
 def document_upload_to(instance, filename):

@@ -512,7 +512,9 @@ def test_a_supplier_at_a_site_reads_only_its_own_figures_of_the_pilot(world, mul
     assert len(seen["results"]) == 3
 
 
-def test_cost_per_reach_counts_the_suppliers_and_workers_at_the_sites(world, multi, figures):  # noqa: F811
+def test_cost_per_reach_counts_the_suppliers_and_workers_at_the_sites(world, figures, multi):  # noqa: F811
+    # (The figures fixture's costs and KPIs come first: once the pilot names supplier X's
+    # plants, a figure of supplier X as a whole is refused.)
     pilot, _sites, _plant = multi
     rows = kpi_figures.cost_per_reach(world.users["facilitator"], pilot.programme)
     (row,) = [row for row in rows["by_pilot"] if row.pilots == [pilot]]
@@ -520,3 +522,40 @@ def test_cost_per_reach_counts_the_suppliers_and_workers_at_the_sites(world, mul
     assert row.suppliers == 2
     # Headcounts: a 100, b 900 (its workers), z 300.
     assert row.workers == 1300
+
+
+def test_a_figure_no_site_of_the_pilot_counts_is_refused(world, multi):
+    pilot, _sites, _plant = multi
+    indicator = _indicator(world, "sum")
+    with pytest.raises(ValidationError) as error:
+        # Supplier X takes part through two named plants: a figure for X as a whole would be
+        # counted nowhere.
+        metrics_services.observation_save(
+            actor=world.users["facilitator"],
+            indicator=indicator,
+            supplier=world.supplier_x,
+            pilot=pilot,
+            value=Decimal(1),
+            kind="actual",
+            source="audit",
+            period_start=H2[0],
+            period_end=H2[1],
+        )
+    assert "facility" in error.value.message_dict
+
+
+def test_an_actual_figure_counts_only_for_a_period_wholly_within_participation(world, multi):
+    pilot, _sites, plant = multi
+    indicator = _indicator(world, "sum")
+    _track(world, pilot, indicator)
+    year = (date(2024, 1, 1), date(2024, 12, 31))
+    # b joined on 1 July 2024 and z left on 30 June 2024: neither covers the whole year.
+    for key in ("a", "b", "z"):
+        _observe(world, pilot, indicator, plant[key], "1", "actual", year)
+    # A baseline measured after joining is no baseline.
+    _observe(world, pilot, indicator, plant["b"], "5", "baseline", H2)
+
+    row = _row(world, pilot, indicator)
+
+    assert (row.latest.value, row.latest.count) == (Decimal(1), 1)
+    assert row.baseline is None
