@@ -13,13 +13,14 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 
-.PHONY: help run test fuzz setup migrate demo lint check-python system-deps
+.PHONY: help run test fuzz bench setup migrate demo lint check-python system-deps
 
 help:
 	@echo "make run   - set up, migrate, load the demo data and serve on http://$(HOST):$(PORT)"
 	@echo "make test  - set up and run the test suite (DATABASE_URL / REDIS_URL honoured)"
 	@echo "make lint  - ruff, the migrations check and the API schema check"
 	@echo "make fuzz  - schemathesis over every API operation, far longer than in make test"
+	@echo "make bench - pages, API lists and exports at scale, against a bare floor (SCALE=small to try it)"
 
 check-python:
 	@if [ -z "$(PYTHON)" ]; then \
@@ -67,3 +68,14 @@ lint: setup
 FUZZ_EXAMPLES ?= 100
 fuzz: setup
 	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) FUZZ_RANDOM=1 FUZZ_PHASES=examples,coverage,fuzzing $(BIN)/python -m pytest tests/api/test_fuzz.py $(PYTEST_ARGS)
+
+# Issue 13: 10,000 suppliers ... 1,000,000 observations in their own database (generated once,
+# several minutes), then wrk against the app and the psycopg + orjson floor; the table goes to
+# benchmarks/results/latest.md. SCALE=small for a run of a few minutes. Needs wrk (apt) and the
+# bench extra (orjson); BENCH_DATABASE_URL / BENCH_REDIS_URL override the defaults.
+SCALE ?= full
+BENCH_ARGS ?=
+bench: setup
+	@command -v wrk >/dev/null || { echo "make bench needs wrk, the load generator: sudo apt-get install -y wrk (or brew install wrk)"; exit 1; }
+	@$(BIN)/python -c "import orjson" 2>/dev/null || $(BIN)/python -m pip install --quiet -e '.[dev,bench]'
+	$(BIN)/python benchmarks/run.py --scale $(SCALE) $(BENCH_ARGS)
