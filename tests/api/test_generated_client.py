@@ -375,6 +375,7 @@ def test_sites_the_iati_file_and_a_report_through_the_generated_client(
     """A multi-factory pilot's sites, the programme's IATI file, and a PDF report asked for
     and fetched, as a partner's system would."""
     settings.MEDIA_ROOT = tmp_path
+    settings.CELERY_TASK_ALWAYS_EAGER = True  # the embedded mode: rendered when asked
     models = importlib.import_module("csr_client.models")
     facilitator = client_for(generated, live_server, world.users["facilitator"])
     customer = client_for(generated, live_server, world.users["customer_a"])

@@ -316,12 +316,13 @@ def test_the_number_of_queries_does_not_grow_with_the_rows(page_client, figures)
 
 
 @pytest.fixture
-def eager_celery():
-    """Tasks run in-process, as in the embedded mode (the test run may have a broker)."""
-    before = celery_app.conf.task_always_eager
-    celery_app.conf.task_always_eager = True
-    yield
-    celery_app.conf.task_always_eager = before
+def eager_celery(settings):
+    """Tasks run in-process, as in the embedded mode (the test run may have a broker).
+
+    Through Django's settings, which Celery reads live: setting `celery_app.conf` itself would
+    stay behind, shadowing the settings of every later test in the process."""
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    assert celery_app.conf.task_always_eager is True
 
 
 def test_a_large_file_runs_as_a_job_with_progress(
