@@ -31,6 +31,8 @@ def test_facilitator_and_customer_get_their_pdfs_in_the_browser(
 ):
     settings.DEMO_PASSWORD = PASSWORD
     settings.MEDIA_ROOT = tmp_path / "media"
+    # The embedded mode renders when asked (a real worker is tests/integration's part).
+    settings.CELERY_TASK_ALWAYS_EAGER = True
     base = live_server.url
     pilot = pilots.pilot_x
 
