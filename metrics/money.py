@@ -20,6 +20,7 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import ValidationError
+from django.db.models import Case, DateField, F, Q, Value, When
 from django.utils.translation import gettext as _
 
 from .models import ExchangeRate
@@ -55,6 +56,9 @@ class Rate:
         }
 
 
+USD_RATE = Rate(ONE, None, pinned=True)
+
+
 class MissingRate(ValidationError):
     pass
 
@@ -72,10 +76,19 @@ class RateTable:
             "organisation_id", "currency_id", "valid_from", "usd"
         ):
             self._rates[(organisation_id, currency)].append((valid_from, usd))
+        # Rates already found: a programme's totals look up the same few dates many times.
+        self._looked_up: dict[tuple[int, str, date], Rate] = {}
 
     def rate(self, organisation_id: int, currency: str, on: date) -> Rate:
         if currency == USD:
-            return Rate(ONE, None, pinned=True)
+            return USD_RATE
+        key = (organisation_id, currency, on)
+        found = self._looked_up.get(key)
+        if found is None:
+            found = self._looked_up[key] = self._lookup(organisation_id, currency, on)
+        return found
+
+    def _lookup(self, organisation_id: int, currency: str, on: date) -> Rate:
         dated = self._rates.get((organisation_id, currency), [])
         index = bisect.bisect_right(dated, on, key=lambda row: row[0])
         if index == 0:
@@ -89,6 +102,42 @@ class RateTable:
             )
         valid_from, usd = dated[index - 1]
         return Rate(usd, valid_from)
+
+    def rate_date(
+        self,
+        organisation_id: int,
+        *,
+        currency: str = "currency_id",
+        on: str = "on_date",
+        pinned: str = "pinned_rate",
+    ) -> Case:
+        """A SQL expression naming, per row, the date whose rate converts it: the first day
+        of the rate in force on the row's date (`on`), the row's own date when no rate is (so
+        the missing rate still names it), NULL when the rate does not depend on the date
+        (pinned, or USD). Rows summed per currency and this date convert alike, so a total
+        of any number of rows converts a few sums (`rate` of the date gives the same Rate).
+        One CASE per currency, its rates newest first: a row compares with its own
+        currency's rates only."""
+        whens = [
+            When(
+                Q(**{f"{pinned}__isnull": False}) | Q(**{currency: USD}),
+                then=Value(None, DateField()),
+            )
+        ]
+        for (organisation, code), dated in self._rates.items():
+            if organisation != organisation_id or not dated:
+                continue
+            newest_first = [
+                When(**{f"{on}__gte": valid_from}, then=Value(valid_from))
+                for valid_from, _usd in reversed(dated)
+            ]
+            whens.append(
+                When(
+                    **{currency: code},
+                    then=Case(*newest_first, default=F(on), output_field=DateField()),
+                )
+            )
+        return Case(*whens, default=F(on), output_field=DateField())
 
 
 @dataclass(frozen=True)

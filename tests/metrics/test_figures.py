@@ -8,7 +8,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from metrics import figures as f
-from metrics import services
+from metrics import money, services
 from metrics.choices import StatedFigureKind
 from metrics.models import Currency
 
@@ -225,3 +225,85 @@ def test_figures_use_only_what_the_user_may_see(world, pilots, figures):
     result = f.pilot_cost_benefit(customer_b, pilots.pilot_x)
     assert result.hard == []
     assert result.total is None
+
+
+def test_programme_costs_are_summed_per_currency_and_rate_not_per_item(world, pilots):
+    """The dashboard's one aggregate query: items of many days group by the rate in force
+    (pinned rates and USD by themselves), and the totals are those of the items one by one."""
+    user = world.users["facilitator"]
+    org = world.facilitator_org
+    currencies = {code: Currency.objects.get(code=code) for code in ("CNY", "HKD", "USD")}
+    cny_2008 = services.exchange_rate_save(
+        actor=user, organisation=org, currency=currencies["CNY"],
+        valid_from=date(2008, 1, 1), usd=D("0.142741"),
+    )  # fmt: skip
+    for code, usd, valid_from in (
+        ("CNY", "0.15", date(2009, 1, 1)),
+        ("HKD", "0.128295", date(2008, 1, 1)),
+    ):
+        services.exchange_rate_save(
+            actor=user, organisation=org, currency=currencies[code], valid_from=valid_from,
+            usd=D(usd),
+        )  # fmt: skip
+    lines = [
+        *[("CNY", "1000.10", date(2008, month, 3), None) for month in (2, 3, 5, 7, 12)],
+        *[("CNY", "333.33", date(2009, month, 9), None) for month in (1, 4, 8)],
+        ("CNY", "500", date(2009, 6, 1), D("0.1")),
+        ("HKD", "38000", date(2008, 3, 1), None),
+        ("HKD", "12.34", date(2010, 1, 1), None),
+        ("USD", "100", date(2008, 3, 1), None),
+        ("USD", "0.5", date(2011, 3, 1), None),
+    ]
+    items = [
+        services.cost_item_save(
+            actor=user,
+            programme=pilots.programme,
+            pilot=pilots.pilot_x,
+            borne_by=world.customer_a,
+            nature="hard",
+            category="meetings",
+            description=f"Line {index}",
+            amount=D(amount),
+            currency=currencies[code],
+            on_date=on,
+            pinned_rate=pinned,
+        )
+        for index, (code, amount, on, pinned) in enumerate(lines)
+    ]
+    services.cost_item_save(
+        actor=user, programme=pilots.programme, pilot=pilots.pilot_x, borne_by=world.customer_a,
+        nature="hard", category="meetings", description="Estimated", amount=D("9999"),
+        currency=currencies["CNY"], on_date=date(2008, 3, 1), certainty="estimated",
+    )  # fmt: skip
+
+    costs = f.programme_costs(user, pilots.programme)
+
+    groups = {(g.currency_id, g.pinned_rate, g.on_date): g.items for g in costs.groups}
+    assert groups == {
+        ("CNY", None, date(2008, 1, 1)): 5,
+        ("CNY", None, date(2009, 1, 1)): 3,
+        ("CNY", D("0.1"), None): 1,
+        ("HKD", None, date(2008, 1, 1)): 2,
+        ("USD", None, None): 2,
+    }
+    assert costs.left_out_count == 1
+    one_by_one = money.total(items, costs.rates, lambda _item: org.pk)
+    analysis = f.resource_analysis(user, pilots.programme, costs=costs)
+    assert analysis.total.computed == one_by_one.usd == money.round_usd(
+        D("5000.50") * D("0.142741") + D("999.99") * D("0.15") + 50
+        + D("38012.34") * D("0.128295") + D("100.5")
+    )  # fmt: skip
+    assert analysis.left_out_count == 1
+    reach = {
+        row.label: row for row in f.cost_per_reach(user, pilots.programme, costs=costs)["by_pilot"]
+    }
+    assert reach[pilots.pilot_x.title].usd == one_by_one.usd
+
+    # The 2008 rate now starts in June: an item before it has no rate, and is named by its day.
+    services.exchange_rate_save(actor=user, rate=cny_2008, valid_from=date(2008, 6, 1))
+    analysis = f.resource_analysis(user, pilots.programme)
+    assert analysis.total.computed is None
+    assert analysis.missing_rates
+    for message in analysis.missing_rates:
+        assert "CNY" in message
+        assert any(day in message for day in ("2008-02-03", "2008-03-03", "2008-05-03"))

@@ -394,3 +394,31 @@ def test_query_counts_do_not_grow_with_the_rows(page_client, world, figures, pil
     # (rates, cost items, benefits, stated figures, tracked indicators, observations, pilots);
     # none per row
     assert many == few
+
+
+def test_the_dashboard_shows_the_first_rows_of_its_long_tables_and_exports_them_all(
+    page_client, figures, pilots, monkeypatch
+):
+    """At a thousand pilots the page shows the first ones (a link leads to the pilot list);
+    the tables' exports keep every row."""
+    monkeypatch.setattr("metrics.views.DASHBOARD_ROWS_SHOWN", 1)
+    client = page_client("facilitator")
+    path = url("programme-dashboard", pilots.programme.pk)
+
+    response = client.get(path)
+
+    tables = response.context["tables"]
+    assert [row[0].value for row in tables["pilots"].rows] == ["Pilot X"]
+    assert "the first 1 of 2" in tables["pilots"].title
+    assert len(tables["reach_by_pilot"].rows) == 1
+    assert "the first 1 of 2" in tables["reach_by_pilot"].title
+    assert len(tables["resources"].rows) == 1
+    assert "the first 1 of 3" in tables["resources"].title
+    assert tables["resources"].footer[0][4].display == "87,932"  # the total of every row
+    pilot_list = reverse("pilots:pilot_list") + f"?programme={pilots.programme.pk}"
+    assert pilot_list in response.content.decode()
+    exported = b"".join(client.get(path + "?export=csv&table=pilots").streaming_content).decode()
+    assert "Pilot X" in exported
+    assert "Pilot Y" in exported
+    response = client.get(path + "?export=csv&table=reach_by_pilot")
+    assert "Pilot Y" in b"".join(response.streaming_content).decode()
