@@ -29,4 +29,18 @@ RUN useradd --system --uid 1000 --home-dir /app app \
 USER app
 
 EXPOSE 8000
-CMD ["gunicorn", "csrplatform.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3"]
+# Gunicorn, with every limit stated (docker-compose.yml's web service runs the same arguments;
+# tests/integration/test_deploy.py holds the two together and to the figures below). Measured
+# by `make bench` on 2 cores (benchmarks/results/latest.md, 2026-11-30):
+# - a CSV export of 1,000,000 KPI observations streams for about 150 s; under gunicorn's 30 s
+#   default the worker is killed mid-export and the download ends as an error. --timeout 300
+#   gives that export twice its measured time (the bench machine was itself loaded), and
+#   --graceful-timeout 300 lets it finish when the container is stopped or restarted;
+# - a worker peaks at 168-175 MB during such an export and keeps what it grew (each later
+#   export started at 168-175 MB, the first at 146 MB): --max-requests 1000 replaces a
+#   worker after 1,000 requests, with a jitter of 100 so the three never restart together;
+# - the lists and exports are CPU-bound in Python (6,700 rows/s for that export), so on 2
+#   cores threads would add no throughput; sync workers also keep --timeout a limit on each
+#   request, which a threaded worker's timeout is not. 3 workers: 2 cores busy and one to
+#   answer while an export or a slow page holds another, at about 3 x 175 MB.
+CMD ["gunicorn", "csrplatform.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--worker-class", "sync", "--timeout", "300", "--graceful-timeout", "300", "--max-requests", "1000", "--max-requests-jitter", "100"]

@@ -14,6 +14,8 @@ from .models import Audit, Clause, Finding, Standard
 
 
 class ProgressForm(forms.Form):
+    # The version the page showed: a report based on an older one is refused, not applied.
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
     note = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}), label=_("Progress"), required=False
     )

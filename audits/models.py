@@ -229,6 +229,10 @@ class CorrectiveAction(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     verified_at = models.DateTimeField(null=True, blank=True)
+    # Optimistic locking: every change adds one; a change based on an older version is refused
+    # (audits.services.ActionEditConflict), not silently applied over someone else's. The
+    # database default serves rows written in bulk without the model.
+    version = models.PositiveIntegerField(default=1, db_default=1, editable=False)
     history = HistoricalRecords()
 
     objects = CorrectiveActionQuerySet.as_manager()

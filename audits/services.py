@@ -31,6 +31,10 @@ class ActionTransitionNotAllowed(Conflict):
     """A corrective-action move the rules forbid (the API answers 409)."""
 
 
+class ActionEditConflict(Conflict):
+    """A change based on a version of the action someone has changed since (409)."""
+
+
 def _save(instance, actor):
     # simple-history records the acting user from `_history_user` outside of requests too.
     instance._history_user = actor
@@ -250,26 +254,49 @@ def _move(action, to_status):
     action.status = to_status
 
 
-def _locked(action) -> CorrectiveAction:
-    return (
+def _locked(action, expected_version: int | None = None) -> CorrectiveAction:
+    """The action, locked until the transaction ends; refused if it is no longer at
+    `expected_version` (when the caller says which version its change starts from)."""
+    locked = (
         CorrectiveAction.objects.select_for_update(of=("self",))
         .select_related(
             "finding__audit__facility__supplier__organisation", "finding__audit__commissioned_by"
         )
         .get(pk=action.pk)
     )
+    if expected_version is not None and locked.version != expected_version:
+        raise ActionEditConflict(
+            _(
+                "Someone changed this corrective action after you opened it. Your change was "
+                "not saved: reload it to see theirs, then make yours again."
+            )
+        )
+    return locked
+
+
+def _save_locked(action, actor) -> CorrectiveAction:
+    """Save an action read by `_locked`: the row lock makes the next version number safe."""
+    action.version += 1
+    return _save(action, actor)
 
 
 @transaction.atomic
 def action_progress(
-    *, actor, action: CorrectiveAction, note: str = "", owner=None, due_date: date | None = None
+    *,
+    actor,
+    action: CorrectiveAction,
+    note: str = "",
+    owner=None,
+    due_date: date | None = None,
+    expected_version: int | None = None,
 ) -> CorrectiveAction:
-    """The supplier reports progress (an open action becomes in progress)."""
+    """The supplier reports progress (an open action becomes in progress); refused if the
+    action changed since `expected_version`."""
     require(
         access.can_edit(actor, action),
         _("Only the supplier or the facilitator updates this action."),
     )
-    action = _locked(action)
+    action = _locked(action, expected_version)
     if action.status == ActionStatus.VERIFIED:
         raise ActionTransitionNotAllowed(_("This action is verified; it no longer changes."))
     if action.status == ActionStatus.OPEN:
@@ -287,7 +314,7 @@ def action_progress(
             _("Only the facilitator changes the due date; ask them if you need more time."),
         )
         action.due_date = due_date
-    return _save(action, actor)
+    return _save_locked(action, actor)
 
 
 def verifier_for(action: CorrectiveAction) -> Organisation:
@@ -307,7 +334,13 @@ def verifier_for(action: CorrectiveAction) -> Organisation:
 
 @transaction.atomic
 def action_submit(
-    *, actor, action: CorrectiveAction, note: str, evidence=None, on: date | None = None
+    *,
+    actor,
+    action: CorrectiveAction,
+    note: str,
+    evidence=None,
+    on: date | None = None,
+    expected_version: int | None = None,
 ) -> CorrectiveAction:
     """The supplier says the action is done, with a note and optionally evidence, and asks
     for verification (`on` dates a submission made earlier, outside the platform)."""
@@ -315,12 +348,12 @@ def action_submit(
         access.can_edit(actor, action),
         _("Only the supplier or the facilitator submits this action."),
     )
-    action = _locked(action)
+    action = _locked(action, expected_version)
     if not note.strip():
         raise ValidationError({"note": _("Say what was done.")})
     _move(action, ActionStatus.SUBMITTED)
     action.submission_note = note.strip()
-    _save(action, actor)
+    _save_locked(action, actor)
     if evidence is not None:
         evidence_upload(actor=actor, action=action, upload=evidence)
     review = reviews.review_request(
@@ -352,10 +385,15 @@ def _refuse_self_verification(actor, action):
 
 @transaction.atomic
 def action_verify(
-    *, actor, action: CorrectiveAction, note: str = "", on: date | None = None
+    *,
+    actor,
+    action: CorrectiveAction,
+    note: str = "",
+    on: date | None = None,
+    expected_version: int | None = None,
 ) -> CorrectiveAction:
     """The customer (or facilitator) confirms the fix."""
-    action = _locked(action)
+    action = _locked(action, expected_version)
     _refuse_self_verification(actor, action)
     if action.status != ActionStatus.SUBMITTED:
         raise ActionTransitionNotAllowed(
@@ -369,20 +407,22 @@ def action_verify(
     action.verification_note = note.strip()
     action.verified_by = actor
     action.verified_at = review.decided_at
-    return _save(action, actor)
+    return _save_locked(action, actor)
 
 
 @transaction.atomic
-def action_reject(*, actor, action: CorrectiveAction, reason: str) -> CorrectiveAction:
+def action_reject(
+    *, actor, action: CorrectiveAction, reason: str, expected_version: int | None = None
+) -> CorrectiveAction:
     """The verifier sends the action back to the supplier, saying why."""
-    action = _locked(action)
+    action = _locked(action, expected_version)
     _refuse_self_verification(actor, action)
     if action.status != ActionStatus.SUBMITTED:
         raise ActionTransitionNotAllowed(_("Only a submitted action can be rejected."))
     reviews.review_return(actor=actor, review=_pending_verification(action), reason=reason)
     _move(action, ActionStatus.IN_PROGRESS)
     action.verification_note = reason.strip()
-    return _save(action, actor)
+    return _save_locked(action, actor)
 
 
 @transaction.atomic

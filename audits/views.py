@@ -314,7 +314,9 @@ def action_detail(request, pk):
             "can_progress": can_edit and action.status in ("open", "in_progress"),
             "may_verify": may_verify,
             "pending": pending,
-            "progress_form": ProgressForm(initial={"note": action.progress_note}),
+            "progress_form": ProgressForm(
+                initial={"note": action.progress_note, "version": action.version}
+            ),
             "submit_form": SubmitForm(),
             "verify_form": VerifyForm(),
             "reject_form": RejectForm(),
@@ -326,7 +328,7 @@ MOVES = {
     "progress": (
         ProgressForm,
         lambda actor, action, data: services.action_progress(
-            actor=actor, action=action, note=data["note"]
+            actor=actor, action=action, note=data["note"], expected_version=data["version"]
         ),
         gettext_lazy("Progress saved."),
     ),

@@ -316,14 +316,31 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
-# E-mail: printed to the console unless an SMTP server is configured.
+# E-mail: sent through SMTP once EMAIL_HOST names a server, else printed to the console (the
+# embedded mode, a local try of docker-compose; `check --deploy` then says production needs
+# a mail server). EMAIL_BACKEND names another backend.
 MAILERS = {
     "default": {
         "BACKEND": os.environ.get(
-            "EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
+            "EMAIL_BACKEND",
+            "django.core.mail.backends.smtp.EmailBackend"
+            if os.environ.get("EMAIL_HOST")
+            else "django.core.mail.backends.console.EmailBackend",
         ),
     }
 }
+if MAILERS["default"]["BACKEND"] == "django.core.mail.backends.smtp.EmailBackend":
+    MAILERS["default"]["OPTIONS"] = {
+        # `or`: docker-compose passes unset variables on as empty strings.
+        "host": os.environ.get("EMAIL_HOST") or "localhost",
+        "port": int(os.environ.get("EMAIL_PORT") or 25),
+        "username": os.environ.get("EMAIL_HOST_USER", ""),
+        "password": os.environ.get("EMAIL_HOST_PASSWORD", ""),
+        "use_tls": env_bool("EMAIL_USE_TLS"),
+        "use_ssl": env_bool("EMAIL_USE_SSL"),
+        # A mail server that does not answer must not hold a request or a task for long.
+        "timeout": int(os.environ.get("EMAIL_TIMEOUT") or 10),
+    }
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "csr-platform@example.org")
 
 # Where people reach the platform, for links in e-mails.
@@ -345,9 +362,26 @@ IATI_REPORTING_ORG_REF = os.environ.get("IATI_REPORTING_ORG_REF", "XI-CSRPLATFOR
 # The DAC 5-digit sector of every programme; empty to leave the sector out.
 IATI_SECTOR_CODE = os.environ.get("IATI_SECTOR_CODE", "16020")
 
-if not DEBUG:
-    SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
-    CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
+# HTTPS. In production (DEBUG off) the site is taken to be served over HTTPS unless
+# SECURE_COOKIES=0 says otherwise (production mode over plain HTTP: the bench, a local try of
+# docker-compose): cookies only over HTTPS, HTTP redirected to HTTPS, and HSTS for a year.
+# TLS usually ends at a reverse proxy, which must set X-Forwarded-Proto on every request
+# (overwriting what a client sent); SECURE_PROXY_SSL_HEADER= (empty) when none does, or names
+# the proxy's header. Each can be set apart: SECURE_SSL_REDIRECT, SECURE_HSTS_SECONDS (0: no
+# HSTS), SECURE_HSTS_INCLUDE_SUBDOMAINS, SECURE_HSTS_PRELOAD.
+HTTPS = not DEBUG and env_bool("SECURE_COOKIES", True)
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", HTTPS)
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", 365 * 24 * 3600 if HTTPS else 0))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", HTTPS)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", HTTPS)
+_proxy_ssl_header = os.environ.get("SECURE_PROXY_SSL_HEADER", "X-Forwarded-Proto" if HTTPS else "")
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_" + _proxy_ssl_header.strip().upper().replace("-", "_"), "https")
+    if _proxy_ssl_header.strip()
+    else None
+)
 
 LOGGING = {
     "version": 1,

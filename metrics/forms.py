@@ -371,6 +371,9 @@ register_lookup(
 class ObservationForm(forms.ModelForm):
     """A KPI figure. The unit is the indicator's (prefilled; empty means the indicator's)."""
 
+    # The version the page showed: a correction based on an older one is refused.
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+
     class Meta:
         model = Observation
         fields = (
@@ -442,6 +445,8 @@ class ObservationForm(forms.ModelForm):
             self.initial.setdefault("unit", indicator.unit)
         elif self.instance.pk:
             self.initial.setdefault("unit", self.instance.unit)
+        if self.instance.pk:
+            self.initial.setdefault("version", self.instance.version)
 
     def clean(self):
         data = super().clean()
@@ -457,7 +462,11 @@ class ObservationForm(forms.ModelForm):
         return data
 
     def observation_fields(self) -> dict:
-        return dict(self.cleaned_data)
+        """The service's arguments: the figure's fields and the version the change starts
+        from."""
+        fields = dict(self.cleaned_data)
+        fields["expected_version"] = fields.pop("version", None)
+        return fields
 
 
 # --- reviewing a figure ------------------------------------------------------------------------

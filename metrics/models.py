@@ -559,6 +559,10 @@ class Observation(models.Model):
         "suppliers.Organisation", on_delete=models.PROTECT, related_name="+", null=True, blank=True
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # Optimistic locking: every change adds one; a change based on an older version is refused
+    # (metrics.services.FigureEditConflict), not silently applied over someone else's. The
+    # database default serves rows written in bulk without the model (imports, the bench).
+    version = models.PositiveIntegerField(default=1, db_default=1, editable=False)
 
     objects = ObservationQuerySet.as_manager()
 

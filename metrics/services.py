@@ -104,6 +104,31 @@ INDICATOR_FIELDS = (
 )
 
 
+class FigureEditConflict(Conflict):
+    """A change of a KPI figure based on a version someone has changed since (409)."""
+
+
+def _lock_figure(observation: Observation, expected_version: int | None) -> int:
+    """Lock the figure's row until the transaction ends and refuse the change if the figure
+    is no longer at `expected_version` (by default the version `observation` was read at).
+    Returns the version the change makes, to set just before saving (a refusal after this
+    rolls the database back, not the instance)."""
+    current = (
+        Observation.objects.select_for_update()
+        .values_list("version", flat=True)
+        .get(pk=observation.pk)
+    )
+    if current != (observation.version if expected_version is None else expected_version):
+        raise FigureEditConflict(
+            _(
+                "Someone changed this figure after you opened it. Your change was not saved: "
+                "reload it to see theirs, then make yours again."
+            ),
+            code="conflict",
+        )
+    return current + 1
+
+
 def _require_programme_editor(actor, programme):
     require(access.can_edit(actor, programme), _("Only the programme's facilitator may do this."))
 
@@ -302,17 +327,23 @@ def observation_suppliers(user):
 
 @transaction.atomic
 def observation_save(
-    *, actor, observation: Observation | None = None, review_on: date | None = None, **fields
+    *,
+    actor,
+    observation: Observation | None = None,
+    review_on: date | None = None,
+    expected_version: int | None = None,
+    **fields,
 ) -> Observation:
     """Record or correct a KPI figure.
 
     The supplier's own figures wait for confirmation (a review asked of the pilot's partner);
     the facilitator's count as confirmed. A confirmed figure is corrected by the facilitator
-    only.
+    only. A correction based on a version someone has changed since is refused.
     """
     observation = observation or Observation()
     if observation.pk:
         require(access.can_edit(actor, observation), _("You may not change this figure."))
+        next_version = _lock_figure(observation, expected_version)
     supplier = fields.get("supplier", getattr(observation, "supplier", None))
     pilot = fields.get("pilot", observation.pilot if observation.pilot_id else None)
     if supplier is None:
@@ -349,6 +380,8 @@ def observation_save(
             raise ValidationError(
                 {"pilot": _("Name the pilot the figure is for: no one could confirm it otherwise.")}
             )
+    if not is_new:
+        observation.version = next_version
     observation.save()
     if not is_new:
         # A changed figure is asked again (the supplier's) or stands as the facilitator's:
@@ -386,23 +419,32 @@ def _figure_review(observation) -> Review:
 
 
 @transaction.atomic
-def observation_confirm(*, actor, observation: Observation, note: str = "", on=None):
-    """The partner (or facilitator) confirms a supplier's figure."""
+def observation_confirm(
+    *, actor, observation: Observation, note: str = "", on=None, expected_version=None
+):
+    """The partner (or facilitator) confirms a supplier's figure, as it was read (or at
+    `expected_version`): not a correction saved since."""
+    next_version = _lock_figure(observation, expected_version)
     review = _figure_review(observation)
     reviews.review_approve(actor=actor, review=review, note=note, on=on)
     observation.status = ObservationStatus.CONFIRMED
-    observation.save(update_fields=["status"])
+    observation.version = next_version
+    observation.save(update_fields=["status", "version"])
     return observation
 
 
 @transaction.atomic
-def observation_return(*, actor, observation: Observation, reason: str, on=None):
+def observation_return(
+    *, actor, observation: Observation, reason: str, on=None, expected_version=None
+):
     """The partner (or facilitator) sends a figure back with a reason; the supplier corrects
     it, which asks again."""
+    next_version = _lock_figure(observation, expected_version)
     review = _figure_review(observation)
     reviews.review_return(actor=actor, review=review, reason=reason, on=on)
     observation.status = ObservationStatus.RETURNED
-    observation.save(update_fields=["status"])
+    observation.version = next_version
+    observation.save(update_fields=["status", "version"])
     return observation
 
 

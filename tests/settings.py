@@ -21,8 +21,11 @@ REST_FRAMEWORK = {
     **REST_FRAMEWORK,  # noqa: F405
     "DEFAULT_THROTTLE_RATES": {"anon": "10000/minute", "user": "10000/minute"},
 }
+# The test client and live server speak plain HTTP.
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
+SECURE_SSL_REDIRECT = False
+SECURE_HSTS_SECONDS = 0
 
 # Uploaded files of the test run go to a throwaway folder, never into the repository.
 MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="csrplatform-test-media-"))

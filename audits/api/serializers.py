@@ -281,6 +281,7 @@ class CorrectiveActionSerializer(
             "verified_by",
             "verified_at",
             "evidence",
+            "version",
         )
         read_only_fields = (
             "status",
@@ -310,13 +311,33 @@ class CorrectiveActionSerializer(
         return self.run_service(services.action_create, **validated_data)
 
 
+class ActionVersionField(serializers.IntegerField):
+    """The version of the action a move starts from: optional, but sent, a move based on a
+    version someone has changed since is refused with 409 instead of overwriting theirs."""
+
+    def __init__(self, **kwargs):
+        super().__init__(
+            source="expected_version",
+            min_value=1,
+            required=False,
+            help_text=_(
+                "The action's `version` your move starts from. Send it so that nobody's "
+                "change is silently overwritten: a move based on an older version is refused "
+                "with 409."
+            ),
+            **kwargs,
+        )
+
+
 class ProgressSerializer(serializers.Serializer):
+    version = ActionVersionField()
     note = serializers.CharField(required=False, allow_blank=True, default="")
     owner = OwnerField(required=False, allow_null=True, default=None)
     due_date = serializers.DateField(required=False, allow_null=True, default=None)
 
 
 class SubmitSerializer(serializers.Serializer):
+    version = ActionVersionField()
     # Blank is let through so the service says what a missing note means.
     note = serializers.CharField(required=False, allow_blank=True, default="")
     evidence = serializers.FileField(
@@ -328,10 +349,12 @@ class SubmitSerializer(serializers.Serializer):
 
 
 class VerifySerializer(serializers.Serializer):
+    version = ActionVersionField()
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
 
 class RejectSerializer(serializers.Serializer):
+    version = ActionVersionField()
     # Blank is let through so the service says what a missing reason means.
     reason = serializers.CharField(required=False, allow_blank=True, default="")
 

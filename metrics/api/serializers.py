@@ -458,6 +458,15 @@ class ObservationSerializer(ServiceSerializerMixin, ScopedModelSerializer):
         max_length=50,
         help_text=_("The indicator's unit; left out, the indicator's unit is taken."),
     )
+    version = serializers.IntegerField(
+        min_value=1,
+        required=False,
+        help_text=_(
+            "The version your change starts from. Send it when changing a figure so that "
+            "nobody's change is silently overwritten: a change based on an older version is "
+            "refused with 409."
+        ),
+    )
 
     class Meta:
         model = Observation
@@ -475,6 +484,7 @@ class ObservationSerializer(ServiceSerializerMixin, ScopedModelSerializer):
             "status",
             "note",
             "created_at",
+            "version",
         )
         read_only_fields = ("status", "created_at")
 
@@ -485,17 +495,41 @@ class ObservationSerializer(ServiceSerializerMixin, ScopedModelSerializer):
         return hide_unless_visible(request, data, Facility, "facility", "facility_name")
 
     def create(self, validated_data):
+        validated_data.pop("version", None)
         return self.run_service(services.observation_save, **validated_data)
 
     def update(self, instance, validated_data):
-        return self.run_service(services.observation_save, observation=instance, **validated_data)
+        return self.run_service(
+            services.observation_save,
+            observation=instance,
+            expected_version=validated_data.pop("version", None),
+            **validated_data,
+        )
+
+
+class FigureVersionField(serializers.IntegerField):
+    """The version of the figure a review starts from: optional, but sent, a review of a
+    figure changed since is refused with 409 instead of confirming what was not seen."""
+
+    def __init__(self, **kwargs):
+        super().__init__(
+            source="expected_version",
+            min_value=1,
+            required=False,
+            help_text=_(
+                "The figure's `version` you reviewed; a figure changed since is refused with 409."
+            ),
+            **kwargs,
+        )
 
 
 class ConfirmSerializer(serializers.Serializer):
+    version = FigureVersionField()
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
 
 class ReturnSerializer(serializers.Serializer):
+    version = FigureVersionField()
     # Blank is let through so the service says what a missing reason means.
     reason = serializers.CharField(required=False, allow_blank=True, default="")
 
