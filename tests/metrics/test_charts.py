@@ -229,3 +229,19 @@ def test_a_grouped_chart_of_many_groups_draws_the_largest_in_order_and_says_so()
     assert "Category 39" in drawn
     assert "Category 0" not in drawn
     assert drawn.index("Category 10") < drawn.index("Category 39")  # order kept
+
+
+def test_the_same_bars_are_drawn_once_per_language():
+    from django.utils import translation
+
+    from metrics import charts
+
+    arguments = dict(chart_id="cached", title="Costs", desc="d", labels=["A", "B"], unit="USD")
+    first = charts.bar_chart(values=[Decimal(1), Decimal(2)], **arguments)
+    again = charts.bar_chart(values=[Decimal(1), Decimal(2)], **arguments)
+    other = charts.bar_chart(values=[Decimal(1), Decimal(3)], **arguments)
+    assert again is first
+    assert other != first
+    with translation.override("zh-hans"):
+        chinese = charts.bar_chart(values=[Decimal(1), Decimal(2)], **arguments)
+    assert chinese is not first
