@@ -529,21 +529,9 @@ def _named_if_visible(user, observations):
     """The pilot and facility a figure names show only to whoever may see them: a supplier
     compared with a pilot reads its own figures, not the pilot; a pilot's partner, not the
     supplier's facilities in the directory (`shown_pilot`, `shown_facility`)."""
-    pilots = {row.pilot_id for row in observations if row.pilot_id}
-    facilities = {row.facility_id for row in observations if row.facility_id}
-    seen_pilots = (
-        set(access.scope(user, Pilot.objects.filter(pk__in=pilots)).values_list("pk", flat=True))
-        if pilots
-        else set()
-    )
-    seen_facilities = (
-        set(
-            access.scope(user, Facility.objects.filter(pk__in=facilities)).values_list(
-                "pk", flat=True
-            )
-        )
-        if facilities
-        else set()
+    seen_pilots = access.visible_among(user, Pilot, (row.pilot_id for row in observations))
+    seen_facilities = access.visible_among(
+        user, Facility, (row.facility_id for row in observations)
     )
     for row in observations:
         row.shown_pilot = row.pilot if row.pilot_id in seen_pilots else None

@@ -342,16 +342,7 @@ def pilot_sites(user, pilot) -> list:
     sites = list(
         access.scope(user, pilot.sites.all()).select_related("supplier__organisation", "facility")
     )
-    facility_ids = {site.facility_id for site in sites if site.facility_id}
-    visible = (
-        set(
-            Facility.objects.visible_to(user)
-            .filter(pk__in=facility_ids)
-            .values_list("pk", flat=True)
-        )
-        if facility_ids
-        else set()
-    )
+    visible = access.visible_among(user, Facility, (site.facility_id for site in sites))
     for site in sites:
         site.shown_facility = site.facility if site.facility_id in visible else None
     return sites
