@@ -45,10 +45,12 @@ WORK = Path(os.environ.get("BENCH_WORK_DIR", "/tmp/csr-bench"))
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/csr_bench"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/10"
 SCALES = {
-    # Issue 13: 5 customers' tenants, 10,000 suppliers, 1,000 pilots, 20,000 audits, 100,000
-    # findings and corrective actions, 100,000 cost items, 1,000,000 KPI observations.
+    # Issue 13: 5 customers' tenants, 10,000 suppliers, 30,000 facilities, 1,000 pilots,
+    # 20,000 audits, 100,000 findings and corrective actions, 100,000 cost items, 1,000,000 KPI
+    # observations.
     "full": {
         "suppliers": 10_000,
+        "facilities": 30_000,
         "customers": 5,
         "pilots": 1_000,
         "audits": 20_000,
@@ -60,6 +62,7 @@ SCALES = {
     # The same shape, a few thousand rows: the whole bench in a few minutes.
     "small": {
         "suppliers": 500,
+        "facilities": 1_500,
         "customers": 5,
         "pilots": 50,
         "audits": 1_000,

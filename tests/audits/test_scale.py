@@ -91,6 +91,15 @@ def test_the_generator_makes_what_is_asked_the_same_for_the_same_seed():
         generate(n=1)
 
 
+@pytest.mark.django_db
+def test_the_generator_makes_as_many_facilities_as_asked_at_least_one_each():
+    generate(n=2, seed=3, facilities=60)
+    assert Facility.objects.count() == 60
+    assert not Supplier.objects.filter(facilities=None).exists()
+    with pytest.raises(CommandError, match="fewer than --suppliers"):
+        generate("Other", n=1, facilities=5)
+
+
 def queries(client, url):
     client.get(url)  # warm-up of per-process caches
     with CaptureQueriesContext(connection) as captured:

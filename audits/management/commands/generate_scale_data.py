@@ -57,6 +57,12 @@ class Command(BaseCommand):
         parser.add_argument("--findings", type=int, default=100_000)
         parser.add_argument("--actions", type=int, default=50_000)
         parser.add_argument("--customers", type=int, default=None, help="default: suppliers/100")
+        parser.add_argument(
+            "--facilities",
+            type=int,
+            default=None,
+            help="at least one per supplier (default: one, and a second for about 30%%)",
+        )
         parser.add_argument("--pilots", type=int, default=200)
         parser.add_argument("--cost-items", type=int, default=0, help="costs of the pilots")
         parser.add_argument(
@@ -84,6 +90,8 @@ class Command(BaseCommand):
             raise CommandError("--actions may not exceed --findings (one action per finding).")
         if options["suppliers"] < 1 or options["audits"] < 1:
             raise CommandError("Give at least one supplier and one audit.")
+        if options["facilities"] is not None and options["facilities"] < options["suppliers"]:
+            raise CommandError("--facilities may not be fewer than --suppliers (one each).")
         self.rng = random.Random(options["seed"])  # noqa: S311 -- repeatable data, not secrets
         self.today = options["reference_date"]
         self.started = time.monotonic()
@@ -164,8 +172,10 @@ class Command(BaseCommand):
                     country="CN",
                     workers=rng.randint(50, 5_000),
                 )
-                for supplier in suppliers
-                for number in range(1 + (rng.random() < 0.3))
+                for supplier, count in zip(
+                    suppliers, self._facility_counts(len(suppliers), o["facilities"]), strict=True
+                )
+                for number in range(count)
             ],
             batch_size=BATCH,
         )
@@ -228,6 +238,14 @@ class Command(BaseCommand):
         if o["cost_items"] or o["observations"]:
             self._metrics(o["cost_items"], o["observations"], programme, pilots, facilities)
         self._users(o["password"], facilitator, customers, suppliers, ngos)
+
+    def _facility_counts(self, n_suppliers, n_facilities):
+        if n_facilities is None:
+            return [1 + (self.rng.random() < 0.3) for _ in range(n_suppliers)]
+        counts = [1] * n_suppliers
+        for index in self.rng.choices(range(n_suppliers), k=n_facilities - n_suppliers):
+            counts[index] += 1
+        return counts
 
     def _audit(self, rng, facilities, customers_of, standards):
         facility = rng.choice(facilities)
