@@ -81,6 +81,9 @@ MIDDLEWARE = [
     "csrplatform.uploads.RawUploadNamesMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # A database that cannot be reached answers 503 with Retry-After, not a 500. It loads the
+    # session's user itself (the next middleware's first query), so it sits just here.
+    "csrplatform.unavailable.DatabaseUnavailableMiddleware",
     # The signed-in user's language preference, over the browser's (after LocaleMiddleware).
     "csrplatform.accounts.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -240,6 +243,9 @@ CELERY_BEAT_SCHEDULE = {
 REPORT_SOFT_TIME_LIMIT = int(os.environ.get("REPORT_SOFT_TIME_LIMIT", "300"))
 REPORT_TIME_LIMIT = int(os.environ.get("REPORT_TIME_LIMIT", "360"))
 REPORT_MAX_RETRIES = int(os.environ.get("REPORT_MAX_RETRIES", "5"))
+# A render started this many seconds ago and not finished is taken to be abandoned (its worker
+# died) and is sent again; it must exceed REPORT_TIME_LIMIT, which stops any live render.
+REPORT_STALE_AFTER = int(os.environ.get("REPORT_STALE_AFTER", REPORT_TIME_LIMIT + 60))
 # A pending report sent this many seconds ago and still not taken is sent again by the sweep.
 REPORT_REDISPATCH_AFTER = int(os.environ.get("REPORT_REDISPATCH_AFTER", "300"))
 # The queue of the render task (a worker with more memory may serve it alone).

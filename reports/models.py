@@ -107,7 +107,10 @@ class Report(models.Model):
     file = models.FileField(_("file"), upload_to=report_file_name, blank=True, max_length=200)
     #: Set by the render that holds the row; only that render may finish it.
     claim = models.UUIDField(null=True, blank=True, editable=False)
+    #: Renders started (each claim counts one, also one whose worker died).
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    #: The worker (Celery hostname) whose render stored the file: the one render that counted.
+    rendered_by = models.CharField(max_length=200, blank=True, editable=False)
     created_at = models.DateTimeField(_("requested"), auto_now_add=True)
     #: When the render task was last sent to the broker (the sweep sends it again if need be).
     dispatched_at = models.DateTimeField(null=True, blank=True)

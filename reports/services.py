@@ -108,11 +108,13 @@ def _publish(report_id: int) -> None:
         render_report.apply_async((report_id,))
         return
     # A connection of its own, with the short socket timeouts of
-    # CELERY_BROKER_TRANSPORT_OPTIONS, and no publish retries: with the broker down this
-    # fails in seconds instead of holding the request (Celery's own retries can wait for
-    # ever). Reports are few, so a connection per report costs nothing that matters.
+    # CELERY_BROKER_TRANSPORT_OPTIONS, one connection attempt (kombu's default tries again
+    # for 6 s on a refused one) and no publish retries: with the broker down this fails at
+    # once instead of holding the request (Celery's own retries can wait for ever). Reports
+    # are few, so a connection per report costs nothing that matters.
     with celery_app.connection_for_write(
-        connect_timeout=settings.CELERY_BROKER_CONNECTION_TIMEOUT
+        connect_timeout=settings.CELERY_BROKER_CONNECTION_TIMEOUT,
+        transport_options={"max_retries": 0},
     ) as connection:
         render_report.apply_async(
             (report_id,),
@@ -142,8 +144,9 @@ def report_dispatch(report_id: int) -> bool:
 
 
 def _stale_render_cutoff(now):
-    # By then the worker that took the row is dead: the hard time limit stops any render.
-    return now - timedelta(seconds=settings.REPORT_TIME_LIMIT + 60)
+    # A render started before this was abandoned (its worker died): REPORT_STALE_AFTER exceeds
+    # the hard time limit, which stops any live render.
+    return now - timedelta(seconds=settings.REPORT_STALE_AFTER)
 
 
 def reports_sweep(now=None) -> int:
@@ -201,6 +204,7 @@ def _claim(report_id: int):
         finished_at=None,
         progress=0,
         error="",
+        rendered_by="",
         attempts=F("attempts") + 1,
     )
     return token if taken else None
@@ -218,13 +222,14 @@ def _fail(report_id, token, message) -> None:
     _finish(report_id, token, status=ReportStatus.FAILED, error=str(message))
 
 
-def report_render(report_id: int, *, may_retry: bool = False) -> str:
+def report_render(report_id: int, *, may_retry: bool = False, worker: str = "") -> str:
     """Render a report if it is still to be rendered; returns the status it is left in.
 
     A transient error (the database or a peer briefly away) puts the report back to pending
     and is raised again when `may_retry`, for the task to try later; any other error, a render
     that ran out of time, or a transient one on the last try marks it failed with a readable
     reason. Nothing half-written is ever served: the row is ready only once its file is stored.
+    `worker` (the Celery hostname) is recorded as `rendered_by` on the render that stores it.
     """
     token = _claim(report_id)
     if token is None:
@@ -245,7 +250,12 @@ def report_render(report_id: int, *, may_retry: bool = False) -> str:
                 raise render.RenderError(_("The renderer produced an empty file."))
             report.file.save("report.pdf", ContentFile(pdf), save=False)
             if not _finish(
-                report_id, token, status=ReportStatus.READY, progress=100, file=report.file.name
+                report_id,
+                token,
+                status=ReportStatus.READY,
+                progress=100,
+                file=report.file.name,
+                rendered_by=worker[:200],
             ):
                 # Another render took the row over meanwhile: its file is the one kept.
                 report.file.delete(save=False)

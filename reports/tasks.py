@@ -9,8 +9,9 @@ from . import services
 @shared_task(
     name="reports.tasks.render_report",
     bind=True,
-    # A worker killed mid-render leaves the message to another (the row is taken over once
-    # the dead render's time limit has passed: `services._claim`).
+    # A worker killed mid-render leaves the message unacknowledged; the sweep sends the row
+    # again once REPORT_STALE_AFTER has passed, and another worker takes it over
+    # (`services._claim`): a render that finishes without the claim keeps nothing.
     acks_late=True,
     reject_on_worker_lost=True,
     autoretry_for=services.TRANSIENT_ERRORS,
@@ -27,7 +28,9 @@ def render_report(self, report_id: int) -> str:
     # Run eagerly (the embedded mode), a retry would only repeat at once: the failure is
     # recorded instead, and the requester retries.
     may_retry = not self.request.is_eager and self.request.retries < self.max_retries
-    return services.report_render(report_id, may_retry=may_retry)
+    return services.report_render(
+        report_id, may_retry=may_retry, worker=self.request.hostname or ""
+    )
 
 
 @shared_task(name="reports.tasks.sweep_reports", ignore_result=True)

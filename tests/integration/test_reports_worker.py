@@ -5,121 +5,17 @@ tasks), reads the test database and writes into a media folder this process read
 come from a small settings module written for it. Without REDIS_URL these skip; in CI they fail.
 """
 
-import os
-import subprocess
-import sys
 import time
-import uuid
 from pathlib import Path
 
 import pytest
-from django.conf import settings
-from django.db import connection
 
 from reports import services
-from reports.models import Report, ReportStatus
-from tests.integration.test_services import (
-    CLOSED_PORT_BROKER,
-    PROJECT_DIR,
-    _forget_queue,
-    _tail,
-    require_redis,
-)
+from reports.models import ReportStatus
+from tests.integration.test_services import CLOSED_PORT_BROKER
+from tests.integration.workers import start_worker, stop_worker, wait_until_finished
 
 pytestmark = pytest.mark.integration
-
-#: How long a test waits for the worker (a cold worker's first PDF takes a few seconds).
-WAIT_SECONDS = 120
-
-WORKER_SETTINGS = """\
-from pathlib import Path
-
-from tests.settings import *  # noqa: F403
-
-DATABASES = {{  # noqa: F405
-    **DATABASES,  # noqa: F405
-    "default": {{**DATABASES["default"], "NAME": {database!r}}},  # noqa: F405
-}}
-MEDIA_ROOT = Path({media!r})
-REPORT_SOFT_TIME_LIMIT = {soft}
-REPORT_TIME_LIMIT = {hard}
-"""
-
-# A renderer that runs away, installed in the worker's process that runs the tasks.
-SLOW_RENDERER = """
-from celery.signals import worker_process_init
-
-
-@worker_process_init.connect(weak=False)
-def render_slowly(**kwargs):
-    import time
-
-    from reports import render
-
-    def slow(**kwargs):
-        time.sleep(60)
-        return b"%PDF-never"
-
-    render.render_report_pdf = slow
-"""
-
-
-class Worker:
-    def __init__(self, process, queue, log_path, media):
-        self.process, self.queue, self.log_path, self.media = process, queue, log_path, media
-
-    def log(self) -> str:
-        return _tail(self.log_path)
-
-
-def start_worker(tmp_path, *, soft=300, hard=360, slow=False) -> Worker:
-    require_redis()
-    assert settings.CELERY_TASK_ALWAYS_EAGER is False
-    queue = f"test-reports-{uuid.uuid4().hex}"
-    media = tmp_path / "media"
-    media.mkdir()
-    module = f"report_worker_settings_{uuid.uuid4().hex}"
-    source = WORKER_SETTINGS.format(
-        database=connection.settings_dict["NAME"], media=str(media), soft=soft, hard=hard
-    )
-    (tmp_path / f"{module}.py").write_text(source + (SLOW_RENDERER if slow else ""))
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": module,
-        "PYTHONPATH": os.pathsep.join([str(tmp_path), str(PROJECT_DIR)]),
-    }
-    log_path = tmp_path / "worker.log"
-    command = [
-        sys.executable,
-        "-m",
-        "celery",
-        "-A",
-        "csrplatform",
-        "worker",
-        # Prefork: time limits need a pool that can stop a task.
-        "--pool=prefork",
-        "--concurrency=1",
-        "--loglevel=INFO",
-        "-Q",
-        queue,
-        "--hostname",
-        f"{queue}@%h",
-    ]
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            command, cwd=PROJECT_DIR, env=env, stdout=log, stderr=subprocess.STDOUT
-        )
-    return Worker(process, queue, log_path, media)
-
-
-def stop_worker(worker: Worker) -> None:
-    worker.process.terminate()
-    try:
-        worker.process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        worker.process.kill()
-        worker.process.wait(timeout=10)
-    _forget_queue(worker.queue)
 
 
 @pytest.fixture
@@ -145,22 +41,6 @@ def slow_worker(transactional_db, settings, tmp_path):
         stop_worker(running)
 
 
-def wait_until_finished(report: Report, worker: Worker) -> Report:
-    deadline = time.monotonic() + WAIT_SECONDS
-    while time.monotonic() < deadline:
-        report.refresh_from_db()
-        if report.finished:
-            return report
-        if worker.process.poll() is not None:
-            break
-        time.sleep(0.25)
-    pytest.fail(
-        f"the worker did not finish report {report.pk} (status {report.status}, progress "
-        f"{report.progress}); worker exit code {worker.process.poll()}, its log ends:\n"
-        f"{worker.log()}"
-    )
-
-
 def test_a_worker_renders_a_requested_report(worker, world, pilots):
     report = services.report_request(
         actor=world.users["customer_a"],
@@ -173,6 +53,7 @@ def test_a_worker_renders_a_requested_report(worker, world, pilots):
     report = wait_until_finished(report, worker)
     assert report.status == ReportStatus.READY, (report.error, worker.log())
     assert (report.progress, report.attempts) == (100, 1)
+    assert report.rendered_by == worker.hostname
     path = Path(worker.media) / report.file.name
     assert path.read_bytes().startswith(b"%PDF-")
     # The task ran in the worker, not here.

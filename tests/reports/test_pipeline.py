@@ -284,18 +284,30 @@ def test_a_failed_report_is_not_rendered_again_by_a_duplicate_message(world, pil
     assert Report.objects.get(pk=report.pk).error == "Broken"
 
 
-def test_a_render_left_by_a_dead_worker_is_taken_over_only_after_its_time_limit(
+def test_a_render_left_by_a_dead_worker_is_taken_over_only_once_stale(
     world, pilots, renderer, settings
 ):
+    settings.REPORT_STALE_AFTER = 30
     report = request_pilot_summary(world.users["customer_a"], pilots.pilot_x)
     now = timezone.now()
-    Report.objects.filter(pk=report.pk).update(status=ReportStatus.RENDERING, started_at=now)
-    assert services.report_render(report.pk) == ReportStatus.RENDERING
+    rendering = {"status": ReportStatus.RENDERING, "attempts": 1}
+    Report.objects.filter(pk=report.pk).update(started_at=now - timedelta(seconds=29), **rendering)
+    assert services.report_render(report.pk, worker="b@host") == ReportStatus.RENDERING
     assert renderer.calls == []
-    long_ago = now - timedelta(seconds=settings.REPORT_TIME_LIMIT + 61)
-    Report.objects.filter(pk=report.pk).update(started_at=long_ago)
-    assert services.report_render(report.pk) == ReportStatus.READY
+    Report.objects.filter(pk=report.pk).update(started_at=now - timedelta(seconds=31))
+    assert services.report_render(report.pk, worker="b@host") == ReportStatus.READY
     assert len(renderer.calls) == 1
+    report.refresh_from_db()
+    # Two renders started; the one that stored the file names its worker.
+    assert (report.attempts, report.rendered_by) == (2, "b@host")
+    # A late duplicate (the dead worker's message, redelivered) changes nothing.
+    assert services.report_render(report.pk, worker="late@host") == ReportStatus.READY
+    assert len(renderer.calls) == 1
+    assert Report.objects.get(pk=report.pk).rendered_by == "b@host"
+
+
+def test_a_render_is_stale_only_after_the_hard_time_limit_by_default():
+    assert django_settings.REPORT_STALE_AFTER > django_settings.REPORT_TIME_LIMIT
 
 
 def test_a_render_that_lost_its_claim_keeps_no_file(world, pilots, settings, tmp_path, monkeypatch):
