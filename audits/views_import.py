@@ -1,4 +1,6 @@
-"""The findings import page and its downloadable templates (CSV and XLSX)."""
+"""The findings import page and its downloadable templates (CSV and XLSX). Large files run as
+a background job whose page (`metrics:import_job`, shared with the figures import) polls its
+progress."""
 
 from datetime import timedelta
 
@@ -16,6 +18,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 from csrplatform import access
 from csrplatform import imports as reading
 from csrplatform.widgets import SearchSelect
+from metrics import tasks
+from metrics.models import ImportJob
 
 from . import imports
 from .models import Audit
@@ -34,7 +38,8 @@ class FindingsImportForm(forms.Form):
     file = forms.FileField(
         label=gettext_lazy("File"),
         help_text=gettext_lazy(
-            "CSV (UTF-8) or Excel (XLSX, first sheet), at most 5 MB and 5,000 rows."
+            "CSV (UTF-8) or Excel (XLSX, first sheet), at most 64 MB and 100,000 rows; "
+            "files of more than 2,000 rows are imported in the background."
         ),
     )
 
@@ -67,10 +72,21 @@ def findings_import(request):
     )
     errors = []
     if posted and form.is_valid():
-        audit = form.cleaned_data["audit"]
+        audit, upload = form.cleaned_data["audit"], form.cleaned_data["file"]
         try:
-            result = imports.findings_import(
-                actor=request.user, audit=audit, upload=form.cleaned_data["file"]
+            data, is_xlsx = imports.upload_bytes(upload)
+            if imports.looks_large(data, is_xlsx):
+                job = tasks.start_import(
+                    actor=request.user,
+                    kind=ImportJob.Kind.FINDINGS,
+                    filename=upload.name,
+                    data=data,
+                    is_xlsx=is_xlsx,
+                    audit=audit,
+                )
+                return redirect("metrics:import_job", pk=job.pk)
+            result = imports.import_data(
+                actor=request.user, audit=audit, data=data, is_xlsx=is_xlsx
             )
         except imports.ImportRefused as refused:
             errors = refused.errors

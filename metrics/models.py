@@ -680,12 +680,13 @@ class StatedFigure(models.Model):
 
 
 class ImportJob(models.Model):
-    """One upload of observations or cost items: its progress, and its problems if refused.
-    The uploaded file is kept only until the job ends."""
+    """One upload of observations, cost items, or an audit's findings (`audits.imports`): its
+    progress, and its problems if refused. The uploaded file is kept only until the job ends."""
 
     class Kind(models.TextChoices):
         OBSERVATIONS = "observations", _("KPI observations")
         COSTS = "costs", _("Cost items")
+        FINDINGS = "findings", _("Findings and corrective actions")
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Waiting to start")
@@ -709,6 +710,10 @@ class ImportJob(models.Model):
     error_count = models.PositiveIntegerField(default=0)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    #: findings only: the audit they are imported into
+    audit = models.ForeignKey(
+        "audits.Audit", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)

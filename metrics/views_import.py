@@ -7,8 +7,6 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.files.base import ContentFile
-from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
@@ -23,10 +21,13 @@ from . import imports, tasks
 from .models import ImportJob, Observation
 
 Kind = ImportJob.Kind
+# What this page imports; findings have the audits' page (`audits.views_import`).
+FIGURE_KINDS = (Kind.OBSERVATIONS, Kind.COSTS)
+FIGURE_CHOICES = [(kind, label) for kind, label in Kind.choices if kind in FIGURE_KINDS]
 
 
 class MetricsImportForm(forms.Form):
-    kind = forms.ChoiceField(label=gettext_lazy("What the file holds"), choices=Kind.choices)
+    kind = forms.ChoiceField(label=gettext_lazy("What the file holds"), choices=FIGURE_CHOICES)
     file = forms.FileField(
         label=gettext_lazy("File"),
         help_text=gettext_lazy(
@@ -56,7 +57,7 @@ def _success_message(kind, count) -> str:
 @login_required
 @require_http_methods(["GET", "POST"])
 def metrics_import(request):
-    kinds = [kind for kind in Kind.values if _may_import(request.user, kind)]
+    kinds = [kind for kind in FIGURE_KINDS if _may_import(request.user, kind)]
     if not kinds:
         raise PermissionDenied(_("You may not import figures."))
     posted = request.method == "POST"
@@ -66,20 +67,16 @@ def metrics_import(request):
         request.FILES if posted else None,
         initial={"kind": initial_kind},
     )
-    form.fields["kind"].choices = [(k, label) for k, label in Kind.choices if k in kinds]
+    form.fields["kind"].choices = [(k, label) for k, label in FIGURE_CHOICES if k in kinds]
     errors = []
     if posted and form.is_valid():
         kind, upload = form.cleaned_data["kind"], form.cleaned_data["file"]
         try:
             data, is_xlsx = imports.upload_bytes(upload)
             if imports.looks_large(data, is_xlsx):
-                job = ImportJob.objects.create(
-                    kind=kind,
-                    filename=upload.name[:255],
-                    file=ContentFile(data, name="import.xlsx" if is_xlsx else "import.csv"),
-                    created_by=request.user,
+                job = tasks.start_import(
+                    actor=request.user, kind=kind, filename=upload.name, data=data, is_xlsx=is_xlsx
                 )
-                transaction.on_commit(lambda: tasks.run_import.delay(job.pk))
                 return redirect("metrics:import_job", pk=job.pk)
             count = imports.import_file(actor=request.user, kind=kind, data=data, is_xlsx=is_xlsx)
         except imports.ImportRefused as refused:
@@ -93,7 +90,7 @@ def metrics_import(request):
         "errors": [(e.row, e.column, e.message) for e in shown],
         "error_count": len(errors),
         "errors_not_shown": max(0, len(errors) - len(shown)),
-        "kinds": [(k, label, _column_help(k)) for k, label in Kind.choices if k in kinds],
+        "kinds": [(k, label, _column_help(k)) for k, label in FIGURE_CHOICES if k in kinds],
     }
     return render(request, "metrics/import.html", context, status=400 if posted else 200)
 
@@ -216,7 +213,7 @@ def _xlsx_template(kind) -> HttpResponse:
 @login_required
 @require_GET
 def import_template(request, kind, fmt):
-    if kind not in Kind.values:
+    if kind not in FIGURE_KINDS:
         raise Http404(_("There is no such import."))
     if fmt == "csv":
         return _csv_template(kind)

@@ -11,7 +11,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
-from audits.imports import COLUMNS, MAX_ROWS
+from audits import imports
+from audits.imports import COLUMNS
 from audits.models import CorrectiveAction, Finding
 
 URL = reverse("audits:findings_import")
@@ -336,22 +337,29 @@ def test_a_header_without_rows_is_refused(page_client, audits):
     assert_refused(response, before, (1, ""))
 
 
-def test_a_file_over_5_mb_is_refused(page_client, audits):
+def test_a_file_over_the_size_limit_is_refused(page_client, audits, monkeypatch):
+    monkeypatch.setattr(imports, "MAX_FILE_BYTES", 1024 * 1024)  # 64 MB in production
     rows = good_rows()
-    rows[0]["evidence"] = "x" * (5 * 1024 * 1024)
+    rows[0]["evidence"] = "x" * (1024 * 1024)
     before = counts()
     response = post(page_client("facilitator"), audits.audit_x, csv_upload(rows))
     assert_refused(response, before, (None, ""))
-    assert "larger than 5 MB" in response.content.decode()
+    assert "larger than 1 MB" in response.content.decode()
 
 
-def test_more_than_5000_rows_are_refused(page_client, audits):
+def test_more_rows_than_the_limit_are_refused(page_client, audits, monkeypatch):
+    monkeypatch.setattr(imports, "MAX_ROWS", 50)  # 100,000 in production
     template = good_rows()[2]
-    rows = [dict(template, action=f"Action {number}") for number in range(MAX_ROWS + 1)]
+    rows = [dict(template, action=f"Action {number}") for number in range(51)]
     before = counts()
     response = post(page_client("facilitator"), audits.audit_x, csv_upload(rows))
     assert_refused(response, before, (None, ""))
-    assert "more than 5,000 rows" in response.content.decode()
+    assert "more than 50 rows" in response.content.decode()
+
+
+def test_the_limits_accept_100000_rows():
+    assert imports.MAX_ROWS >= 100_000
+    assert imports.MAX_ROW_NUMBER > imports.MAX_ROWS
 
 
 def test_a_cell_under_no_column_name_is_refused(page_client, audits):
