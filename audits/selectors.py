@@ -3,7 +3,7 @@
 from collections import OrderedDict
 from dataclasses import dataclass
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
@@ -85,6 +85,11 @@ BOARD_ORDER = {
 }
 
 
+# A column counts its actions up to this many, then says "100+": no count over every visible
+# action (a facilitator's 100,000) on each request.
+BOARD_COUNT_LIMIT = 100
+
+
 @dataclass
 class BoardColumn:
     key: str
@@ -93,9 +98,14 @@ class BoardColumn:
     actions: list
     page: int
     per_page: int
+    capped: bool = False  # there are more than `count`
 
     def __iter__(self):  # unpacks as (key, label, count, actions)
         return iter((self.key, self.label, self.count, self.actions))
+
+    @property
+    def count_text(self) -> str:
+        return f"{self.count}+" if self.capped else str(self.count)
 
     @property
     def shown(self) -> int:
@@ -104,44 +114,38 @@ class BoardColumn:
 
     @property
     def has_more(self) -> bool:
-        return self.shown < self.count
+        return self.capped or self.shown < self.count
 
     @property
     def remaining(self) -> int:
         return self.count - self.shown
 
 
-def board_counts(queryset, *, today) -> dict:
-    """Each column's number of actions, in one aggregate query."""
-    conditions = board_column_conditions(today)
-    return queryset.order_by().aggregate(
-        **{key: Count("pk", filter=condition) for key, condition in conditions.items()}
-    )
-
-
 def board(queryset, today=None, *, pages=None, only=None, per_page=BOARD_PAGE_SIZE):
-    """The corrective-action board: each column's count (one aggregate), the ids of one page
-    of its cards (one narrow query per column), then those cards with their audit, supplier
-    and owner (one query): six queries whatever the number of actions. `queryset` is the
-    scoped, filtered actions; `pages` maps a column to its page number (1 when absent);
-    `only` limits the cards read to one column."""
+    """The corrective-action board: for each column, the ids of its actions up to this page
+    and at least `BOARD_COUNT_LIMIT` (one narrow query per column, which counts them too),
+    then the page's cards with their audit, supplier and owner (one query): five queries
+    whatever the number of actions. `queryset` is the scoped, filtered actions; `pages` maps
+    a column to its page number (1 when absent); `only` limits the columns read to one."""
     today = today or timezone.localdate()
     pages = pages or {}
-    counts = board_counts(queryset, today=today)
     conditions = board_column_conditions(today)
     # Ids first, wide rows after: joined before LIMIT, the audit, facility and supplier
     # columns of every matching action would be read to show 25 of them. (One query numbering
     # the actions per column with a window was tried: it sorts every visible action twice and
     # took 0.7 s for a facilitator's 50,000, against 4 x 40 ms for these.)
-    page_ids = {}
+    page_ids, counts = {}, {}
     for key, _label in BOARD_COLUMNS:
         if only in (None, key):
             start = (max(1, pages.get(key, 1)) - 1) * per_page
-            page_ids[key] = list(
+            limit = max(start + per_page, BOARD_COUNT_LIMIT)
+            ids = list(
                 queryset.filter(conditions[key])
                 .order_by(*BOARD_ORDER[key])
-                .values_list("pk", flat=True)[start : start + per_page]
+                .values_list("pk", flat=True)[: limit + 1]
             )
+            page_ids[key] = ids[start : start + per_page]
+            counts[key] = (min(len(ids), limit), len(ids) > limit)
     wanted = [pk for ids in page_ids.values() for pk in ids]
     rows = (
         {a.pk: a for a in CorrectiveAction.objects.with_list_related().filter(pk__in=wanted)}
@@ -152,10 +156,11 @@ def board(queryset, today=None, *, pages=None, only=None, per_page=BOARD_PAGE_SI
         BoardColumn(
             key,
             label,
-            counts[key],
+            counts.get(key, (0, False))[0],
             [rows[pk] for pk in page_ids.get(key, []) if pk in rows],
             max(1, pages.get(key, 1)),
             per_page,
+            capped=counts.get(key, (0, False))[1],
         )
         for key, label in BOARD_COLUMNS
     ]

@@ -97,6 +97,7 @@ def _last_page(path: str, user, first: dict, size: int) -> tuple[str, int, int]:
     view = resolve(path).func.cls
     paginator = view.pagination_class()
     paginator.model = model = view.queryset.model
+    paginator.ordering = paginator.get_ordering(None, None, view)
     paginator.base_url = f"http://{HOST}{url}"
     rows = access.scope(user, model._default_manager.all()).order_by(*paginator.ordering)
     total = rows.count()

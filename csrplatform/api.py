@@ -1,12 +1,14 @@
 """Shared API plumbing: scoped serializers and the scoped viewset base."""
 
+from typing import NamedTuple
+
 from django.core.exceptions import (
     NON_FIELD_ERRORS,
     PermissionDenied,
     SuspiciousOperation,
     ValidationError,
 )
-from django.db import transaction
+from django.db import models, transaction
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, mixins, serializers, status, viewsets
@@ -123,16 +125,100 @@ class ScopedModelSerializer(serializers.ModelSerializer):
         access.scope_choice_fields(request.user, related)
 
 
-def hide_unless_visible(request, data: dict, model, field: str, *named: str) -> dict:
-    """A related row (and the fields naming it) shows only to those who may see it: a pilot's
-    partner sees the pilot's figures and sites, not necessarily the facilities in the
-    directory."""
-    related = data.get(field)
-    hidden = request is not None and related is not None
-    if hidden and related not in access.visible_pks(request.user, model):
-        for name in (field, *named):
-            data[name] = None
-    return data
+class Named(NamedTuple):
+    """A related row an answer names: its model, where the instance holds its id (a dotted
+    path), and the fields of the answer that name it (id first), null when hidden."""
+
+    model: type
+    source: str
+    fields: tuple[str, ...]
+
+
+class Visibility:
+    """Which related rows named in answers the caller may see, asked with
+    `access.visible_among` for the ids of a whole page at once (`learn`), else for the one id
+    an answer names (a single object). Kept in the serializer context, so for one request."""
+
+    def __init__(self, user):
+        self.user = user
+        self.known: dict[type, dict] = {}
+
+    def learn(self, model, ids) -> None:
+        known = self.known.setdefault(model, {})
+        new = {pk for pk in ids if pk is not None and pk not in known}
+        if new:
+            visible = access.visible_among(self.user, model, new)
+            known.update((pk, pk in visible) for pk in new)
+
+    def sees(self, model, pk) -> bool:
+        if pk not in self.known.get(model, {}):
+            self.learn(model, [pk])
+        return self.known[model][pk]
+
+
+def _follow(instance, path: str):
+    for name in path.split("."):
+        instance = getattr(instance, name)
+        if instance is None:
+            return None
+    return instance
+
+
+class PageVisibilityListSerializer(serializers.ListSerializer):
+    """A list whose rows name related rows: asks which the caller may see once for the
+    whole page (one query per related model), before the rows are answered."""
+
+    def to_representation(self, data):
+        rows = list(data.all() if isinstance(data, models.manager.BaseManager) else data)
+        visibility = self.child.visibility()
+        if visibility is not None:
+            ids: dict[type, set] = {}
+            for row in rows:
+                for model, pk, _fields in self.child.named_rows(row):
+                    ids.setdefault(model, set()).add(pk)
+            for model, pks in ids.items():
+                visibility.learn(model, pks)
+        return super().to_representation(rows)
+
+
+class HidesUnseenRelated:
+    """A serializer whose answer names related rows (`named`) the caller might not see: a
+    pilot's partner sees the pilot's figures and sites, not necessarily the facilities in the
+    directory; a customer an audit is shared with, not who else commissioned it. Those the
+    caller may not see are answered with their id and name fields null."""
+
+    named: tuple[Named, ...] = ()
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        meta = getattr(cls, "Meta", None)
+        if meta is not None and not hasattr(meta, "list_serializer_class"):
+            meta.list_serializer_class = PageVisibilityListSerializer
+
+    def named_rows(self, instance):
+        """(model, id, fields) of each related row the answer for `instance` names."""
+        for named in self.named:
+            pk = _follow(instance, named.source)
+            if pk is not None:
+                yield named.model, pk, named.fields
+
+    def visibility(self):
+        request = self.context.get("request")
+        if request is None:
+            return None
+        return self.context.setdefault("visibility", Visibility(request.user))
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        visibility = self.visibility()
+        if visibility is None:
+            return data
+        for model, pk, fields in self.named_rows(instance):
+            if not visibility.sees(model, pk):
+                for name in fields:
+                    if name in data:
+                        data[name] = None
+        return data
 
 
 # For endpoints where rows are added but never changed or deleted (documents, comments).
@@ -154,6 +240,9 @@ class ScopedModelViewSet(viewsets.ModelViewSet):
     #: object comes from the view scope and the service decides whether this user may act, so
     #: a refusal is a 403 with the service's reason rather than a 404.
     participant_actions: frozenset[str] = frozenset()
+    #: The order of the list, and of its cursor (`csrplatform.pagination`); it ends in the id.
+    #: Ascending id: stable, and new rows come last, so a sync resumes from its last cursor.
+    cursor_ordering: tuple[str, ...] = ("pk",)
 
     def _listed_queryset(self):
         queryset = self.queryset.all()

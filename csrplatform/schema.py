@@ -69,7 +69,7 @@ class ContractSchema(AutoSchema):
         if "{" in self.path:
             statuses["404"] = "No such object, or not one the caller may see (the same answer)."
         elif self.method == "GET" and self._is_list_view() and self._get_paginator():
-            statuses["404"] = "No such page of the list."
+            statuses["404"] = "The cursor is not valid (`Invalid cursor`)."
         if self.method in WRITE_METHODS:
             statuses["403"] = "The caller may see the object but not do this; `detail` says why."
             statuses["409"] = (

@@ -259,7 +259,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["csrplatform.accounts.permissions.IsAuthenticatedWithinToken"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "csrplatform.pagination.StandardPagination",
+    "DEFAULT_PAGINATION_CLASS": "csrplatform.pagination.KeysetPagination",
     "PAGE_SIZE": 25,
     "DEFAULT_THROTTLE_CLASSES": [
         "rest_framework.throttling.AnonRateThrottle",

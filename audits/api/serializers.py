@@ -10,7 +10,7 @@ from rest_framework import serializers
 
 from csrplatform import access
 from csrplatform.accounts.models import User
-from csrplatform.api import ScopedModelSerializer, ServiceSerializerMixin
+from csrplatform.api import HidesUnseenRelated, Named, ScopedModelSerializer, ServiceSerializerMixin
 from pilots.api.serializers import DocumentSerializer
 from suppliers.models import Organisation
 
@@ -76,30 +76,13 @@ class ClauseSummarySerializer(serializers.ModelSerializer):
 # --- audits and sharing ------------------------------------------------------------------------
 
 
-class HidesOtherCustomers:
-    """A shared audit does not tell the customer it was shared with who else commissioned it:
-    the commissioning customer shows only to those who may see that organisation."""
-
-    commissioner_path: tuple[str, ...] = ("commissioned_by",)
-
-    def to_representation(self, instance):
-        data = super().to_representation(instance)
-        commissioner = instance
-        for name in self.commissioner_path:
-            commissioner = getattr(commissioner, name)
-        request = self.context.get("request")
-        if (
-            commissioner is not None
-            and request is not None
-            and (commissioner.pk not in access.visible_pks(request.user, Organisation))
-        ):
-            for key in ("commissioned_by", "commissioned_by_name"):
-                if key in data:
-                    data[key] = None
-        return data
+# A shared audit does not tell the customer it was shared with who else commissioned it: the
+# commissioning customer shows only to those who may see that organisation.
+COMMISSIONER_FIELDS = ("commissioned_by", "commissioned_by_name")
 
 
-class AuditSerializer(HidesOtherCustomers, ServiceSerializerMixin, ScopedModelSerializer):
+class AuditSerializer(HidesUnseenRelated, ServiceSerializerMixin, ScopedModelSerializer):
+    named = (Named(Organisation, "commissioned_by_id", COMMISSIONER_FIELDS),)
     url = serializers.HyperlinkedIdentityField(view_name="api:audit-detail")
     supplier = serializers.IntegerField(source="facility.supplier_id", read_only=True)
     supplier_name = serializers.CharField(
@@ -230,12 +213,16 @@ class FindingSerializer(ServiceSerializerMixin, ScopedModelSerializer):
 # --- corrective actions ------------------------------------------------------------------------
 
 
-class CorrectiveActionSerializer(
-    HidesOtherCustomers, ServiceSerializerMixin, ScopedModelSerializer
-):
+class CorrectiveActionSerializer(HidesUnseenRelated, ServiceSerializerMixin, ScopedModelSerializer):
     """A corrective action; created here, then moved only by its action endpoints."""
 
-    commissioner_path = ("finding", "audit", "commissioned_by")
+    named = (
+        Named(Organisation, "finding.audit.commissioned_by_id", COMMISSIONER_FIELDS),
+        # The customer an audit is shared with is not told who verified it for the
+        # commissioning customer: people show only to those who may see them.
+        Named(User, "owner_id", ("owner", "owner_email")),
+        Named(User, "verified_by_id", ("verified_by",)),
+    )
 
     url = serializers.HyperlinkedIdentityField(view_name="api:correctiveaction-detail")
     audit = serializers.IntegerField(source="finding.audit_id", read_only=True)
@@ -292,20 +279,6 @@ class CorrectiveActionSerializer(
             "verified_by",
             "verified_at",
         )
-
-    def to_representation(self, instance):
-        data = super().to_representation(instance)
-        request = self.context.get("request")
-        if request is not None:
-            # The customer an audit is shared with is not told who verified it for the
-            # commissioning customer: people show only to those who may see them.
-            people = access.visible_pks(request.user, User)
-            for key, companion in (("owner", "owner_email"), ("verified_by", None)):
-                if data.get(key) is not None and data[key] not in people:
-                    data[key] = None
-                    if companion:
-                        data[companion] = None
-        return data
 
     def create(self, validated_data):
         return self.run_service(services.action_create, **validated_data)
@@ -419,8 +392,13 @@ def with_changes(records) -> list:
 def hide_unseen_people(records, user, model) -> list:
     """The records without the people `user` may not see: who made a change, and the users a
     change named (an action's owner, its verifier) become None."""
-    people = access.visible_pks(user, User)
     user_fields = {f.name for f in model._meta.fields if f.is_relation and f.related_model is User}
+    named = {record.history_user_id for record in records}
+    for record in records:
+        for change in record.changes:
+            if change["field"] in user_fields:
+                named.update((change["old"], change["new"]))
+    people = access.visible_among(user, User, named)
     for record in records:
         if record.history_user_id is not None and record.history_user_id not in people:
             record.history_user = None

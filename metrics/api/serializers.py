@@ -17,8 +17,12 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from csrplatform import access
-from csrplatform.api import ScopedModelSerializer, ServiceSerializerMixin, hide_unless_visible
+from csrplatform.api import (
+    HidesUnseenRelated,
+    Named,
+    ScopedModelSerializer,
+    ServiceSerializerMixin,
+)
 from pilots.models import Pilot
 from suppliers.models import Facility, Organisation
 
@@ -170,24 +174,6 @@ MONEY_FIELDS = (
 )
 
 
-class HidesUnseenOrganisations:
-    """Organisations named on a row show only to those who may see them (id and name null)."""
-
-    organisation_fields: tuple[tuple[str, str], ...] = ()
-
-    def to_representation(self, instance):
-        data = super().to_representation(instance)
-        request = self.context.get("request")
-        if request is None:
-            return data
-        visible = access.visible_pks(request.user, Organisation)
-        for key, name_key in self.organisation_fields:
-            if data.get(key) is not None and data[key] not in visible:
-                data[key] = None
-                data[name_key] = None
-        return data
-
-
 def stays_in_programme(instance, attrs, message):
     programme = attrs.get("programme")
     if instance is not None and programme is not None and programme.pk != instance.programme_id:
@@ -241,10 +227,8 @@ class CurrencySerializer(ServiceSerializerMixin, ScopedModelSerializer):
         return self.run_service(services.currency_save, currency=instance, **validated_data)
 
 
-class ExchangeRateSerializer(
-    HidesUnseenOrganisations, ServiceSerializerMixin, ScopedModelSerializer
-):
-    organisation_fields = (("organisation", "organisation_name"),)
+class ExchangeRateSerializer(HidesUnseenRelated, ServiceSerializerMixin, ScopedModelSerializer):
+    named = (Named(Organisation, "organisation_id", ("organisation", "organisation_name")),)
     organisation_name = serializers.CharField(source="organisation.name", read_only=True)
 
     class Meta:
@@ -269,12 +253,10 @@ class ExchangeRateSerializer(
         return self.run_service(services.exchange_rate_save, rate=instance, **validated_data)
 
 
-class CostItemSerializer(
-    ProgrammeFigureSerializerMixin, HidesUnseenOrganisations, MoneyFieldsSerializer
-):
+class CostItemSerializer(ProgrammeFigureSerializerMixin, HidesUnseenRelated, MoneyFieldsSerializer):
     """A cost of a pilot (optionally of one phase) or of the whole programme."""
 
-    organisation_fields = (("borne_by", "borne_by_name"),)
+    named = (Named(Organisation, "borne_by_id", ("borne_by", "borne_by_name")),)
     borne_by_name = serializers.CharField(source="borne_by.name", read_only=True)
     pilot_title = serializers.CharField(
         source="pilot.title", read_only=True, default=None, allow_null=True
@@ -439,12 +421,16 @@ class PilotIndicatorSerializer(ServiceSerializerMixin, ScopedModelSerializer):
         )
 
 
-class ObservationSerializer(ServiceSerializerMixin, ScopedModelSerializer):
+class ObservationSerializer(HidesUnseenRelated, ServiceSerializerMixin, ScopedModelSerializer):
     """One value of an indicator for a supplier (or one of its facilities) over a period.
 
     A supplier's own figures wait for confirmation by the pilot's partner or the facilitator
     (`status`); the facilitator's count as confirmed."""
 
+    named = (
+        Named(Pilot, "pilot_id", ("pilot", "pilot_title")),
+        Named(Facility, "facility_id", ("facility", "facility_name")),
+    )
     indicator_name = serializers.CharField(source="indicator.name", read_only=True)
     supplier_name = serializers.CharField(source="supplier.organisation.name", read_only=True)
     facility_name = serializers.CharField(
@@ -487,12 +473,6 @@ class ObservationSerializer(ServiceSerializerMixin, ScopedModelSerializer):
             "version",
         )
         read_only_fields = ("status", "created_at")
-
-    def to_representation(self, instance):
-        data = super().to_representation(instance)
-        request = self.context.get("request")
-        hide_unless_visible(request, data, Pilot, "pilot", "pilot_title")
-        return hide_unless_visible(request, data, Facility, "facility", "facility_name")
 
     def create(self, validated_data):
         validated_data.pop("version", None)

@@ -20,11 +20,9 @@ from rest_framework.response import Response
 
 from csrplatform import access
 from csrplatform.api import ScopedModelViewSet, ServiceDecidesCreateMixin
-from csrplatform.lists import stream_csv
 from pilots.models import Pilot, Programme
-from suppliers.models import Facility, Organisation
 
-from .. import figures, money, services
+from .. import exports, figures, money, services
 from ..filters import (
     BenefitFilterSet,
     CostItemFilterSet,
@@ -45,10 +43,7 @@ from ..models import (
     ResultItem,
     StatedFigure,
 )
-from ..pagination import KeysetPagination
 from . import serializers
-
-CSV_CHUNK = 2000
 
 
 class CsvNegotiation(BaseContentNegotiation):
@@ -70,29 +65,15 @@ CSV_RESPONSE = {
 }
 
 
-def _text(value):
-    return "" if value is None else value
-
-
 class CsvExportMixin:
     """`export/`: the list's rows, scoped and filtered as the list, streamed as CSV."""
 
     csv_filename = "export.csv"
     csv_header: tuple = ()
 
-    def csv_row(self, instance) -> list:
-        raise NotImplementedError
-
     def export_response(self):
         queryset = self.filter_queryset(self.get_queryset())
-        context = self.get_serializer_context()
-
-        def row(instance):
-            return self.csv_row(instance, context)
-
-        return stream_csv(
-            self.csv_filename, self.csv_header, queryset.iterator(chunk_size=CSV_CHUNK), row
-        )
+        return exports.api_csv(self.request.user, queryset, self.csv_filename, self.csv_header)
 
 
 def csv_export_action(operation_id: str, rows: str):
@@ -111,21 +92,6 @@ def csv_export_action(operation_id: str, rows: str):
         content_negotiation_class=CsvNegotiation,
     )(export)
     return extend_schema(responses=CSV_RESPONSE, operation_id=operation_id, filters=True)(export)
-
-
-def _money_cells(instance, context) -> list:
-    view = serializers.money_view(
-        instance, serializers.rate_cache(context), instance.programme.facilitator_id
-    )
-    return [
-        _text(instance.amount),
-        _text(instance.currency_id),
-        _text(view.usd),
-        "" if view.rate is None else f"{view.rate.normalize():f}",
-        _text(view.rate_date),
-        "" if view.rate_pinned is None else ("yes" if view.rate_pinned else "no"),
-        _text(view.usd_error),
-    ]
 
 
 MONEY_HEADER = ("amount", "currency", "usd", "rate", "rate_date", "rate_pinned", "usd_error")
@@ -178,28 +144,6 @@ class CostItemViewSet(CsvExportMixin, ScopedModelViewSet):
         "excluded_reason",
     )
 
-    def csv_row(self, item, context):
-        visible = access.visible_pks(self.request.user, Organisation)
-        return [
-            item.pk,
-            item.programme_id,
-            _text(item.pilot_id),
-            _text(item.phase_id),
-            item.borne_by.name if item.borne_by_id in visible else "",
-            item.nature,
-            item.category,
-            item.description,
-            item.quantity_text,
-            *_money_cells(item, context),
-            _text(item.stated_usd),
-            item.certainty,
-            _text(item.person_days),
-            _text(item.fte_low),
-            _text(item.fte_high),
-            item.source,
-            item.excluded_reason,
-        ]
-
     export = csv_export_action("cost_items_export", "cost items")
 
 
@@ -221,19 +165,6 @@ class BenefitViewSet(CsvExportMixin, ScopedModelViewSet):
         *MONEY_HEADER,
         "per",
     )
-
-    def csv_row(self, benefit, context):
-        return [
-            benefit.pk,
-            benefit.programme_id,
-            _text(benefit.pilot_id),
-            _text(benefit.phase_id),
-            benefit.status,
-            benefit.incentive,
-            benefit.description,
-            *_money_cells(benefit, context),
-            benefit.per,
-        ]
 
     export = csv_export_action("benefits_export", "benefits")
 
@@ -276,7 +207,7 @@ class ObservationViewSet(CsvExportMixin, ServiceDecidesCreateMixin, ScopedModelV
     queryset = Observation.objects.all()
     serializer_class = serializers.ObservationSerializer
     filterset_class = ObservationFilterSet
-    pagination_class = KeysetPagination
+    cursor_ordering = ("-period_end", "-id")
     participant_actions = frozenset({"confirm", "return_"})
     csv_filename = "observations.csv"
     csv_header = (
@@ -291,22 +222,6 @@ class ObservationViewSet(CsvExportMixin, ServiceDecidesCreateMixin, ScopedModelV
         "status",
         "note",
     )
-
-    def csv_row(self, row, context):
-        facilities = access.visible_pks(self.request.user, Facility)
-        pilots = access.visible_pks(self.request.user, Pilot)
-        return [
-            row.pk,
-            row.indicator_id,
-            row.indicator.name,
-            row.supplier_id,
-            row.supplier.organisation.name,
-            row.facility_id if row.facility_id in facilities else "",
-            _text(row.pilot_id if row.pilot_id in pilots else None),
-            *(getattr(row, name) for name in services.OBSERVATION_FIGURE_FIELDS),
-            row.status,
-            row.note,
-        ]
 
     export = csv_export_action("observations_export", "observations")
 

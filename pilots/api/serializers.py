@@ -8,7 +8,12 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from csrplatform import access
-from csrplatform.api import ScopedModelSerializer, ServiceSerializerMixin, hide_unless_visible
+from csrplatform.api import (
+    HidesUnseenRelated,
+    Named,
+    ScopedModelSerializer,
+    ServiceSerializerMixin,
+)
 from csrplatform.reviews.models import Review
 from metrics.api.serializers import MONEY_FIELDS, DecimalText, MoneyFieldsSerializer
 from suppliers.models import Facility, Organisation
@@ -431,10 +436,11 @@ class ScopeChangeSerializer(PilotPartSerializer):
         )
 
 
-class PilotSiteSerializer(PilotPartSerializer):
+class PilotSiteSerializer(HidesUnseenRelated, PilotPartSerializer):
     """A supplier or facility the pilot covers (from joining to leaving), or compares its
     participants with. A facility the caller may not see in the directory is not named."""
 
+    named = (Named(Facility, "facility_id", ("facility", "facility_name")),)
     save_service = staticmethod(services.site_save)
     instance_argument = "site"
     supplier_name = serializers.CharField(source="supplier.organisation.name", read_only=True)
@@ -457,11 +463,6 @@ class PilotSiteSerializer(PilotPartSerializer):
             "headcount",
             "note",
         )
-
-    def to_representation(self, instance):
-        data = super().to_representation(instance)
-        request = self.context.get("request")
-        return hide_unless_visible(request, data, Facility, "facility", "facility_name")
 
 
 # --- documents -------------------------------------------------------------------------------

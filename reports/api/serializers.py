@@ -6,7 +6,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from csrplatform import access
+from csrplatform.api import HidesUnseenRelated
 
 from ..models import SUBJECT_FIELDS, Report, ReportKind, ReportLanguage, ReportStatus
 
@@ -25,7 +25,7 @@ class NewReportSerializer(serializers.Serializer):
     )
 
 
-class ReportSerializer(serializers.ModelSerializer):
+class ReportSerializer(HidesUnseenRelated, serializers.ModelSerializer):
     url = serializers.SerializerMethodField(help_text=_("Where this report's status is read."))
     file_url = serializers.SerializerMethodField(
         help_text=_("Where the PDF is downloaded, once the report is ready; null before.")
@@ -60,18 +60,13 @@ class ReportSerializer(serializers.ModelSerializer):
     def _request(self):
         return self.context["request"]
 
-    def _subject_visible(self, report) -> bool:
+    def named_rows(self, report):
         # The requester saw the subject when asking; should that change, the report keeps
         # its row but no longer names the subject.
-        model = Report._meta.get_field(report.subject_field).related_model
-        return report.subject_id in access.visible_pks(self._request().user, model)
-
-    def to_representation(self, report):
-        data = super().to_representation(report)
-        if not self._subject_visible(report):
-            data[SUBJECT_FIELDS[ReportKind(report.kind)]] = None
-            data["subject_name"] = None
-        return data
+        if report.subject_id is not None:
+            field = SUBJECT_FIELDS[ReportKind(report.kind)]
+            model = Report._meta.get_field(field).related_model
+            yield model, report.subject_id, (field, "subject_name")
 
     @extend_schema_field(OpenApiTypes.URI)
     def get_url(self, report) -> str:

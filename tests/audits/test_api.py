@@ -632,14 +632,16 @@ def count_queries(api, url):
 @pytest.mark.parametrize(
     ("url", "expected_queries"),
     [
-        # The page's count and the rows (facility, supplier, organisations and standard
-        # joined; findings counted in the same query).
+        # No count (keyset pages). The rows (facility, supplier, organisations and standard
+        # joined; findings counted in the same query) and which commissioning customers of
+        # the page the caller may see.
         ("/api/v1/audits/", 2),
-        # The page's count, the rows (owner, finding, audit, supplier and the commissioning
-        # customer joined) and the evidence with its uploaders.
-        ("/api/v1/corrective-actions/", 3),
-        # The page's count, the rows (audit, supplier joined), the clauses, their standards.
-        ("/api/v1/findings/", 4),
+        # The rows (owner, finding, audit, supplier and the commissioning customer joined),
+        # the evidence with its uploaders, and which of the page's commissioning customers
+        # and people the caller may see.
+        ("/api/v1/corrective-actions/", 4),
+        # The rows (audit, supplier joined), the clauses, their standards.
+        ("/api/v1/findings/", 3),
     ],
 )
 def test_list_queries_do_not_grow_with_rows(world, audits, api_client, url, expected_queries):

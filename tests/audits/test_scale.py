@@ -13,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from audits import selectors
 from audits.models import Audit, Clause, CorrectiveAction, Finding
 from csrplatform.accounts.models import User
 from csrplatform.widgets import LOOKUP_LIMIT
@@ -254,3 +255,31 @@ def test_the_import_page_does_not_list_audits(world, audits, page_client):
     assert 'name="audit"' in html
     html = client.get(reverse("audits:findings_import"), {"audit": audits.audit_x.pk}).content
     assert "Supplier X · X plant" in html.decode()
+
+
+def test_the_board_counts_a_long_column_up_to_its_limit(world, audits, page_client, monkeypatch):
+    # No count over every visible action: past the limit the column says "30+" and "More".
+    monkeypatch.setattr(selectors, "BOARD_COUNT_LIMIT", 30)
+    due = timezone.localdate() + datetime.timedelta(days=60)
+    CorrectiveAction.objects.bulk_create(
+        [
+            CorrectiveAction(finding=audits.finding_x, action=f"Extra {n}", due_date=due)
+            for n in range(30)
+        ]
+    )
+    client = page_client("facilitator")
+    response = client.get(reverse("audits:action_board"))
+    open_column = next(c for c in response.context["columns"] if c.key == "open")
+    assert (open_column.count, open_column.capped) == (30, True)
+    html = response.content.decode()
+    assert '<span class="count" data-count="open">30+</span>' in html
+    assert 'data-more="open"' in html
+
+    # The last page: everything it holds is counted again, and nothing follows.
+    last = client.get(
+        reverse("audits:action_board"),
+        {"page_open": 2, "column": "open"},
+        headers={"HX-Request": "true"},
+    )
+    assert last.content.decode().count('class="board-card"') == 7
+    assert "data-more" not in last.content.decode()

@@ -233,11 +233,19 @@ def test_an_observation_names_a_facility_only_to_those_who_may_see_it(
         period_start="2008-06-01",
         period_end="2008-06-30",
     )
+    hidden_from = []
     for role in ("facilitator", "customer_a", "supplier", "ngo"):
-        row = api_client(role).get(f"/api/v1/observations/{observation.pk}/").json()
         can_see = world.facility_x.pk in access.visible_pks(world.users[role], Facility)
-        assert row["facility"] == (world.facility_x.pk if can_see else None), role
-        assert row["facility_name"] == ("X plant" if can_see else None), role
+        if not can_see:
+            hidden_from.append(role)
+        # Alone, and on a list page (where one question covers the page's facilities).
+        alone = api_client(role).get(f"/api/v1/observations/{observation.pk}/").json()
+        _ids, listed = all_results(api_client(role), "/api/v1/observations/?page_size=2")
+        on_page = next(row for row in listed if row["id"] == observation.pk)
+        for row in (alone, on_page):
+            assert row["facility"] == (world.facility_x.pk if can_see else None), role
+            assert row["facility_name"] == ("X plant" if can_see else None), role
+    assert hidden_from  # else this test would show nothing
     # The CSV says no more than the JSON.
     body = b"".join(
         api_client("ngo").get("/api/v1/observations/export/").streaming_content

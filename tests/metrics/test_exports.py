@@ -143,3 +143,22 @@ def test_a_formula_in_a_description_is_defused(page_client, world, figures, pilo
 
     assert row[1].startswith("'=")
     assert list(book["received_benefits"].iter_rows(values_only=True))[1][1].startswith("'=")
+
+
+@pytest.mark.parametrize("role", ["facilitator", "customer_a"])
+def test_the_cost_items_export_says_what_the_api_list_says(figures, api_client, role):
+    # The export reads values a chunk at a time; the list serialises instances: same figures.
+    api = api_client(role)
+    listed = api.get("/api/v1/cost-items/", {"page_size": 100}).json()["results"]
+    rows = csv_rows(api.get("/api/v1/cost-items/export/"))
+    exported = {int(row[0]): dict(zip(rows[0], row, strict=True)) for row in rows[1:]}
+    assert listed
+    assert set(exported) == {item["id"] for item in listed}
+    for item in listed:
+        row = exported[item["id"]]
+        assert row["quantities"] == item["quantity_text"]
+        for field in ("amount", "currency", "usd", "rate", "rate_date", "usd_error"):
+            assert row[field] == (item[field] or ""), field
+        assert row["rate_pinned"] == {None: "", True: "yes", False: "no"}[item["rate_pinned"]]
+    transport = exported[figures.cost_x_lines[0].pk]
+    assert transport["quantities"] == "300 × 4 times × 4 people"

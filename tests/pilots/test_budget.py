@@ -549,7 +549,7 @@ def test_api_money_rows_show_amount_currency_and_usd(money, api_client):
     assert training["usd"] == "99919"
     assert training["country"] == "CN"
     spending = api.get("/api/v1/spending/", {"budget_line": money.training.pk}).json()
-    assert spending["count"] == 3
+    assert len(spending["results"]) == 3
     assert {row["usd"] for row in spending["results"]} == {"25659", "4054"}
     funding = api.get(f"/api/v1/programme-funding/{money.funding.pk}/").json()
     assert funding["donor_name"] == "Donor agency"
