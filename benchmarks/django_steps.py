@@ -9,7 +9,8 @@ pages to load (a pilot and a programme the user may see), and for each API list 
 - counts the queries it runs at page_size 10 and 100 (pages have a fixed page size);
 - keeps the SQL each API list runs at page_size 100 (first page and last page), for the floor
   (benchmarks/floor.py) to run the same statements;
-- notes whether any statement counts rows (`COUNT(`), which the issue forbids on large tables.
+- notes whether a statement counts a whole table (`SELECT COUNT(`), which the issue forbids on
+  large tables, or only rows of one page (`COUNT(` in a subquery).
 """
 
 import json
@@ -81,8 +82,15 @@ def _selects(statements):
     return [s for s in statements if s.lstrip().upper().startswith(("SELECT", "WITH"))]
 
 
-def _counts(statements) -> bool:
-    return any("COUNT(" in s.upper() for s in statements)
+def _counts(statements) -> str:
+    """Whether the statements count: "total" where one counts a whole (filtered) table, as
+    Paginator.count does; "per row" where COUNT( appears only inside a statement that reads
+    rows (a correlated subquery counting one audit's findings, bounded by the page); "" where
+    none does."""
+    upper = [s.lstrip().upper() for s in statements]
+    if any(s.startswith("SELECT COUNT(") for s in upper):
+        return "total"
+    return "per row" if any("COUNT(" in s for s in upper) else ""
 
 
 def _last_page(path: str, user, first: dict, size: int) -> tuple[str, int, int]:

@@ -59,14 +59,31 @@ def counter(func: InboxCounter) -> InboxCounter:
     return func
 
 
-def inbox_count(user) -> int:
-    """How many items wait on the user: one COUNT over the union of the counters' rows."""
+#: The menu's badge counts up to this many items and then says "99+": a facilitator's inbox
+#: can hold thousands, and the badge is on every page.
+BADGE_LIMIT = 99
+
+
+def inbox_count(user, *, limit: int | None = None) -> int:
+    """How many items wait on the user, from one query over the union of the counters' rows;
+    with `limit`, at most `limit + 1` (reading no more rows than that)."""
     if user is None or not user.is_authenticated:
         return 0
     parts = [part.order_by() for count in _COUNTERS for part in count(user)]
     if not parts:
         return 0
-    return parts[0].union(*parts[1:], all=True).count()
+    rows = parts[0].union(*parts[1:], all=True)
+    if limit is None:
+        return rows.count()
+    return len(rows.order_by()[: limit + 1])
+
+
+def inbox_badge(user) -> str:
+    """The menu's count of waiting items: "" for none, "99+" past BADGE_LIMIT."""
+    count = inbox_count(user, limit=BADGE_LIMIT)
+    if count > BADGE_LIMIT:
+        return f"{BADGE_LIMIT}+"
+    return str(count) if count else ""
 
 
 def pending_reviews(user, kinds) -> list[Review]:

@@ -126,3 +126,22 @@ def test_the_menu_count_costs_the_same_on_any_page(world, pilots, audits, page_c
     few = queries(client, url)
     add(world, pilots, audits, 6, start=1)
     assert queries(client, url) == few
+
+
+def test_the_menu_badge_stops_counting_past_99(world, monkeypatch):
+    from django.contrib.auth.models import Permission
+
+    from csrplatform import inbox
+
+    user = world.users["facilitator"]
+    assert Permission.objects.count() > 100
+    many = [lambda user: [Permission.objects.values("pk")]]
+    monkeypatch.setattr(inbox, "_COUNTERS", many)
+    assert inbox.inbox_count(user, limit=99) == 100
+    assert inbox.inbox_badge(user) == "99+"
+    three = list(Permission.objects.values_list("pk", flat=True)[:3])
+    few = [lambda user: [Permission.objects.filter(pk__in=three).values("pk")]]
+    monkeypatch.setattr(inbox, "_COUNTERS", few)
+    assert inbox.inbox_badge(user) == "3"
+    monkeypatch.setattr(inbox, "_COUNTERS", [])
+    assert inbox.inbox_badge(user) == ""
