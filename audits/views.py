@@ -19,6 +19,7 @@ from csrplatform.lists import (
     csv_response,
     filtered_list,
     paginate,
+    paginate_uncounted,
     values_in_chunks,
 )
 from csrplatform.reviews.models import Review, ReviewKind
@@ -48,7 +49,7 @@ def _audit_list(request):
 @login_required
 def audit_list(request):
     listing = _audit_list(request)
-    page = paginate(request, listing.queryset)
+    page = paginate_uncounted(request, listing.queryset)
     # Which of the page's commissioning customers the user may see named: asked for the
     # page's few, not read for every organisation the user sees.
     commissioners = {audit.commissioned_by_id for audit in page["object_list"]} - {None}
