@@ -6,9 +6,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from itertools import batched, islice
 
+import psycopg
 from django.core.paginator import Paginator
-from django.db import transaction
+from django.db import connections, transaction
 from django.http import StreamingHttpResponse
+from psycopg import sql
 
 from csrplatform import access
 
@@ -98,6 +100,7 @@ def paginate_uncounted(request, queryset, per_page=PAGE_SIZE):
 
 
 CSV_CHUNK = 5000
+COPY_LINES = 2000  # rows of a COPY export sent at a time
 _FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 _FORMULA_FIRST = frozenset(_FORMULA_PREFIXES)
 
@@ -184,6 +187,73 @@ def csv_response(filename: str, header: Iterable[str], chunks: Iterable[list], *
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
+
+
+def copies_csv(queryset) -> bool:
+    """Whether `copy_csv_response` has PostgreSQL write the CSV of `queryset`."""
+    return connections[queryset.db].vendor == "postgresql"
+
+
+def copy_csv_response(filename: str, header: Iterable[str], queryset, columns, *, plain=()):
+    """`csv_response` of `queryset`'s `columns` (names as for `values_list`), the same bytes,
+    written by PostgreSQL's COPY: two to three times the rows per second of reading values in
+    Python. Columns hold text, integers, decimals or dates (PostgreSQL writes booleans,
+    datetimes and floats otherwise than Python). Elsewhere than PostgreSQL (SQLite), Python
+    writes it."""
+    if not copies_csv(queryset):
+        return csv_response(filename, header, values_in_chunks(queryset, columns), plain=plain)
+    header = [str(title) for title in header]
+    head = io.StringIO()
+    head.write("\ufeff")
+    csv.writer(head).writerow(header)
+    rows, params = queryset.values_list(*columns).query.sql_with_params()
+    names = [sql.Identifier(f"c{index}") for index in range(len(columns))]
+    cells, plain = [], set(plain)
+    for index, name in enumerate(names):
+        # NULL and "" both empty, as csv.writer writes them (COPY writes "" as `""`).
+        cell = sql.SQL("NULLIF({}::text, '')").format(name)
+        if index not in plain:
+            cell = sql.SQL("CASE WHEN left({0}, 1) IN ({1}) THEN '''' || {0} ELSE {0} END").format(
+                cell, sql.SQL(", ").join(map(sql.Literal, _FORMULA_PREFIXES))
+            )
+        cells.append(cell)
+    statement = sql.SQL(
+        "COPY (SELECT {} FROM ({}) AS rows ({})) TO STDOUT WITH (FORMAT csv)"
+    ).format(sql.SQL(", ").join(cells), sql.SQL(rows), sql.SQL(", ").join(names))
+    db = queryset.db
+
+    def blocks():
+        yield head.getvalue().encode()
+        # Read as the response streams, after the view returned (the request's connection
+        # stays open until the response is closed). In a transaction: a download abandoned
+        # half way cancels the COPY, and the rollback leaves the connection clean.
+        with (
+            transaction.atomic(using=db),
+            connections[db].cursor() as cursor,
+            cursor.cursor.copy(_bound(cursor.cursor, statement, params)) as copy,
+        ):
+            lines = []
+            # Each block is one row ending "\n" (one CopyData message a row); csv.writer
+            # ends rows "\r\n" and keeps "\n" inside quoted cells: so the last byte only.
+            for line in copy:
+                lines.append(line[:-1])
+                if len(lines) == COPY_LINES:
+                    lines.append(b"")
+                    yield b"\r\n".join(lines)
+                    lines.clear()
+            if lines:
+                lines.append(b"")
+                yield b"\r\n".join(lines)
+
+    response = StreamingHttpResponse(blocks(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def _bound(cursor, statement, params) -> str:
+    # Bound client-side as `copy(statement, params)` would, but with no params too (which
+    # would leave Django's escaped "%%" as it is).
+    return psycopg.ClientCursor(cursor.connection).mogrify(statement, params)
 
 
 def stream_csv(filename: str, header: Iterable[str], rows: Iterable, row: Callable):

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import TextField
+from django.db.models import Case, F, TextField, When
 from django.db.models.functions import Cast
 from django.http import Http404, HttpResponse
 from django.utils.translation import gettext as _
@@ -20,9 +20,12 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
+from csrplatform import access
 from csrplatform.lists import (
     VisibleAmong,
     _safe_cell,
+    copies_csv,
+    copy_csv_response,
     csv_response,
     stream_csv,
     values_in_chunks,
@@ -259,20 +262,58 @@ def _money_cells(values, rates) -> list:
     ]
 
 
+OBSERVATION_EXPORT_FIELDS = (
+    "pk",
+    "indicator_id",
+    "indicator__name",
+    "supplier_id",
+    "supplier__organisation__name",
+    "facility_id",
+    "pilot_id",
+    *OBSERVATION_FIGURE_FIELDS,
+    "status",
+    "note",
+)
+# Ids, dates and choice values cannot start a formula; names, unit, note and a negative value
+# can.
+_OBSERVATION_TEXT = {"indicator__name", "supplier__organisation__name", "value", "unit", "note"}
+_OBSERVATION_PLAIN = [
+    index for index, name in enumerate(OBSERVATION_EXPORT_FIELDS) if name not in _OBSERVATION_TEXT
+]
+
+
 def observations_csv(user, queryset, filename, header):
     """Facilities and pilots the user may not see stay blank, as in the API's answers."""
-    fields = (
-        "pk",
-        "indicator_id",
-        "indicator__name",
-        "supplier_id",
-        "supplier__organisation__name",
-        "facility_id",
-        "pilot_id",
-        *OBSERVATION_FIGURE_FIELDS,
-        "status",
-        "note",
+    if copies_csv(queryset):
+        return observations_copy_csv(user, queryset, filename, header)
+    return observations_values_csv(user, queryset, filename, header)
+
+
+def observations_copy_csv(user, queryset, filename, header):
+    """`observations_csv` written by PostgreSQL: the facility and pilot ids blanked in SQL, by
+    the ids the user may see (a hashed subquery each, not a question per chunk)."""
+    shown = {
+        f"{name}_shown": Case(
+            When(
+                **{f"{name}_id__in": access.scope(user, model._default_manager.all()).values("pk")},
+                then=F(f"{name}_id"),
+            ),
+            default=None,
+        )
+        for name, model in (("facility", Facility), ("pilot", Pilot))
+    }
+    columns = [
+        {"facility_id": "facility_shown", "pilot_id": "pilot_shown"}.get(name, name)
+        for name in OBSERVATION_EXPORT_FIELDS
+    ]
+    return copy_csv_response(
+        filename, header, queryset.annotate(**shown), columns, plain=_OBSERVATION_PLAIN
     )
+
+
+def observations_values_csv(user, queryset, filename, header):
+    """`observations_csv` written by Python from the values, a chunk at a time (SQLite)."""
+    fields = OBSERVATION_EXPORT_FIELDS
     facility, pilot = fields.index("facility_id"), fields.index("pilot_id")
     facilities, pilots = VisibleAmong(user, Facility), VisibleAmong(user, Pilot)
 
@@ -282,11 +323,7 @@ def observations_csv(user, queryset, filename, header):
             pilots.hide(rows, pilot)
             yield rows
 
-    # Ids, dates and choice values cannot start a formula; names, unit, note and a negative
-    # value can.
-    text = {"indicator__name", "supplier__organisation__name", "value", "unit", "note"}
-    plain = [index for index, name in enumerate(fields) if name not in text]
-    return csv_response(filename, header, chunks(), plain=plain)
+    return csv_response(filename, header, chunks(), plain=_OBSERVATION_PLAIN)
 
 
 def cost_items_csv(user, queryset, filename, header):

@@ -6,12 +6,22 @@ import datetime
 import io
 from decimal import Decimal
 
+import pytest
 from django.db import connection
+from django.db.models import DecimalField, Value
 from django.test.utils import CaptureQueriesContext
 
 from csrplatform import access
-from csrplatform.lists import VisibleAmong, _safe_cell, csv_response, values_in_chunks
+from csrplatform.lists import (
+    VisibleAmong,
+    _safe_cell,
+    copies_csv,
+    copy_csv_response,
+    csv_response,
+    values_in_chunks,
+)
 from suppliers.models import Organisation
+from tests.factories import OrganisationFactory
 
 
 def _body(response) -> str:
@@ -66,3 +76,25 @@ def test_values_come_in_chunks_of_the_size_asked(world):
     chunks = list(values_in_chunks(Organisation.objects.order_by("pk"), ["pk"], 2))
     assert [len(chunk) for chunk in chunks[:-1]] == [2] * (len(chunks) - 1)
     assert sum(len(chunk) for chunk in chunks) == total
+
+
+def test_copy_writes_what_python_writes(world):
+    if not copies_csv(Organisation.objects.all()):
+        pytest.skip("COPY is PostgreSQL's; on SQLite copy_csv_response is csv_response")
+    names = ["=1+1", "-1", "@me", "\tTab", "a,b", 'say "hi"', "two\nlines", "a\rb", "中文", "\\."]
+    for name in names:
+        OrganisationFactory(name=name, city="", notes=name)
+    queryset = Organisation.objects.order_by("pk").annotate(
+        minus=Value(-1), share=Value(Decimal("-0.50"), output_field=DecimalField())
+    )
+    columns = ["pk", "name", "city", "notes", "created_at__date", "minus", "share"]
+    header = ["id", "名称", "city", "notes", "created", "minus", "share"]
+    plain = (0, 4, 5)
+
+    copied = _body(copy_csv_response("x.csv", header, queryset, columns, plain=plain))
+    written = _body(csv_response("x.csv", header, values_in_chunks(queryset, columns), plain=plain))
+
+    assert copied == written
+    assert copied.count("\r\n") == queryset.count() + 1  # "\n" in a quoted cell stays
+    assert '"two\nlines"' in copied
+    assert ",-1,'-0.50\r\n" in copied  # plain columns are not guarded

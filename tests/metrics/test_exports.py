@@ -3,13 +3,20 @@ stated and difference columns included."""
 
 import csv
 import io
+from datetime import date
 from decimal import Decimal
 
 import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from metrics import services
+from csrplatform import access
+from csrplatform.lists import copies_csv
+from metrics import exports, services
+from metrics.api.views import ObservationViewSet
+from metrics.models import Observation
+from pilots.models import Pilot
+from suppliers.models import Facility
 
 
 def csv_rows(response) -> list[list[str]]:
@@ -162,3 +169,106 @@ def test_the_cost_items_export_says_what_the_api_list_says(figures, api_client, 
         assert row["rate_pinned"] == {None: "", True: "yes", False: "no"}[item["rate_pinned"]]
     transport = exported[figures.cost_x_lines[0].pk]
     assert transport["quantities"] == "300 × 4 times × 4 people"
+
+
+AWKWARD_NOTES = [
+    '=HYPERLINK("http://example.com")',
+    "+1",
+    "@SUM(A1)",
+    "\tTab first",
+    "\rCR first",
+    'a, "quoted" note\nover two lines',
+    "中文备注，逗号",
+    "a lone\rcarriage return",
+    "\\.",
+    " spaced ",
+    "",
+]
+
+
+def awkward_observations(figures, world, pilots):
+    """Figures whose cells test the writer: formulas, quotes, line breaks, Chinese, empty text,
+    negative decimals, no facility or pilot, facilities and pilots of the other customer."""
+    made = []
+    places = [
+        (world.supplier_x, world.facility_x, pilots.pilot_x),
+        (world.supplier_x, world.facility_y, pilots.pilot_y),  # others' facility and pilot
+        (world.supplier_y, world.facility_y, pilots.pilot_y),
+        (world.supplier_x, None, None),
+    ]
+    for index, note in enumerate(AWKWARD_NOTES):
+        supplier, facility, pilot = places[index % len(places)]
+        made.append(
+            Observation.objects.create(
+                indicator=figures.overtime,
+                supplier=supplier,
+                facility=facility,
+                pilot=pilot,
+                period_start=date(2009, 1, 1),
+                period_end=date(2009, 1, 1 + index),
+                value=Decimal("-12.5") if index % 2 else Decimal("1000000.0001"),
+                unit="-hours" if index % 3 == 0 else "小时",
+                kind="actual",
+                source="audit",
+                sex="female" if index % 2 else "",
+                status="confirmed",
+                note=note,
+            )
+        )
+    return made
+
+
+def observations_export(user, write):
+    queryset = access.scope(user, Observation.objects.all()).order_by("-period_end", "-id")
+    response = write(user, queryset, "observations.csv", ObservationViewSet.csv_header)
+    return b"".join(response.streaming_content)
+
+
+@pytest.mark.parametrize("role", ["facilitator", "customer_a", "ngo", "supplier"])
+def test_postgresql_copy_writes_the_bytes_python_writes(figures, world, pilots, role):
+    if not copies_csv(Observation.objects.all()):
+        pytest.skip("COPY is PostgreSQL's; on SQLite the export is written by Python only")
+    awkward_observations(figures, world, pilots)
+    user = world.users[role]
+
+    copied = observations_export(user, exports.observations_copy_csv)
+    written = observations_export(user, exports.observations_values_csv)
+
+    assert copied == written
+    header, *rows = csv.reader(io.StringIO(copied.decode("utf-8").lstrip("\ufeff")))
+    assert copied.startswith("\ufeffid,".encode())
+    assert copied.endswith(b"\r\n")
+    assert len(rows) == access.scope(user, Observation.objects.all()).count() > 0
+    notes = {row[header.index("note")] for row in rows}
+    if role == "facilitator":  # who sees every row
+        assert {
+            '\'=HYPERLINK("http://example.com")',
+            "'\rCR first",
+            "a lone\rcarriage return",
+        } <= notes
+        assert {'a, "quoted" note\nover two lines', "中文备注，逗号", "\\.", ""} <= notes
+        assert "'-12.5000" in {row[header.index("value")] for row in rows}
+
+
+def test_the_export_blanks_the_facilities_and_pilots_the_user_may_not_see(figures, world, pilots):
+    # Written by COPY on PostgreSQL, by Python on SQLite.
+    awkward_observations(figures, world, pilots)
+    blanked = {"facility": 0, "pilot": 0}
+    for role in ("customer_a", "ngo", "supplier"):
+        user = world.users[role]
+        body = observations_export(user, exports.observations_csv).decode()
+        header, *rows = csv.reader(io.StringIO(body.lstrip("\ufeff")))
+        seen = {
+            "facility": access.visible_pks(user, Facility),
+            "pilot": access.visible_pks(user, Pilot),
+        }
+        for row in rows:
+            observation = Observation.objects.get(pk=row[0])
+            for name in blanked:
+                pk = getattr(observation, f"{name}_id")
+                shown = pk is not None and pk in seen[name]
+                assert row[header.index(name)] == (str(pk) if shown else ""), (role, name)
+                blanked[name] += pk is not None and not shown
+    # Else this test would show nothing.
+    assert blanked["facility"]
+    assert blanked["pilot"]
