@@ -37,6 +37,9 @@ import urllib.request
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import pdfs  # benchmarks/pdfs.py, beside this script
+
 ROOT = Path(__file__).resolve().parent.parent
 BENCH = ROOT / "benchmarks"
 RESULTS = BENCH / "results"
@@ -78,9 +81,9 @@ USERS = ("scale-facilitator@example.org", "scale-customer-0@example.org")
 LIST_PAGES = ("supplier list", "corrective-action board")
 APP_PORT, FLOOR_PORT, EXPORT_PORT = 8101, 8102, 8103
 # The reports app is not there yet: these rows say so instead of showing a number.
-# TODO(issue 13): measure the pilot PDF (< 2 s) and the 100-page programme PDF against the
-# WeasyPrint-alone floor when reports/ renders them; fill `pdf_rows` below.
-PDF_ROWS = ("pilot PDF", "programme PDF (100+ pages)")
+# The report PDFs (benchmarks/pdfs.py): a pilot's and the largest programme's, against
+# WeasyPrint alone laying out the same HTML.
+PDF_ROWS = pdfs.ROWS
 
 
 def say(text: str) -> None:
@@ -415,7 +418,7 @@ def run(args) -> dict:
         "api": [],
         "pages": [],
         "exports": [],
-        "pdfs": [{"label": label, "note": "not measured yet"} for label in PDF_ROWS],
+        "pdfs": [],
     }
     floor_env = {**env, "BENCH_FLOOR_SPEC": str(spec_path)}
     app = Server("app", "csrplatform.wsgi", APP_PORT, env, args.workers)
@@ -465,6 +468,8 @@ def run(args) -> dict:
             results["exports"].append({**export, "user": user["email"], **figures})
     finally:
         exporter.stop()
+    # The PDFs, each in a fresh process (benchmarks/pdfs.py), as the bench's first user.
+    results["pdfs"] = pdfs.measure(env, user=prepared["users"][0]["email"], say=say)
     results["finished"] = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
     results["load_average_at_end"] = os.getloadavg()
     return results
@@ -600,8 +605,30 @@ def markdown(results: dict, other: dict | None) -> str:
             )
         else:
             lines.append(f"| {row['label']} | | {row.get('note') or row.get('error')} | | | | |")
+    lines += [
+        "",
+        "Report PDFs (each in a fresh process; the floor: WeasyPrint alone laying out the same "
+        "final HTML in one process; `one process`: the pipeline without parts in parallel):",
+        "",
+        "| report | user | pages | wall s | pages/s | peak RSS MB | HTML alone s | floor s "
+        "| floor pages/s | × floor | one process s |",
+        "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
     for row in results["pdfs"]:
-        lines.append(f"| {row['label']} | | {row['note']} | | | | |")
+        if "pipeline" not in row or "floor" not in row:
+            lines.append(
+                f"| {row['label']} | {_short(row.get('user', ''))} | "
+                f"{row.get('note') or row.get('error')} |"
+            )
+            continue
+        app, floor, single = row["pipeline"], row["floor"], row.get("single")
+        one_process = f"{single['wall_s']:.2f}" if single else ""
+        lines.append(
+            f"| {row['label']} | {_short(row['user'])} | {app['pages']} | {app['wall_s']:.2f} | "
+            f"{app['pages_per_s']:.2f} | {app['peak_rss_mb']:.0f} | {row['html']['wall_s']:.2f} | "
+            f"{floor['wall_s']:.2f} | {floor['pages_per_s']:.2f} | **{_ratio(row['ratio'])}** | "
+            f"{one_process} |"
+        )
     lines += ["", "Targets of issue 13:", "", *targets(results, other)]
     return "\n".join(lines) + "\n"
 
@@ -697,7 +724,41 @@ def targets(results: dict, other: dict | None) -> list[str]:
                 f"{'met' if ok else 'missed'} ({row['rows_per_s']:,.0f} rows/s, "
                 f"{row['peak_rss_mb']:.0f} MB peak)"
             )
-    out.append("- pilot PDF, programme PDF: not measured yet (the reports app is being built)")
+    out += pdf_targets(results.get("pdfs", []))
+    return out
+
+
+def pdf_targets(rows: list[dict]) -> list[str]:
+    measured = {row["label"]: row for row in rows if "pipeline" in row and "floor" in row}
+    if not measured:
+        return ["- pilot PDF, programme PDF: not measured (see the table)"]
+    out = []
+    pilot = measured.get(PDF_ROWS[0])
+    if pilot:
+        wall = pilot["pipeline"]["wall_s"]
+        out.append(
+            f"- a pilot PDF under 2 s: {'met' if wall < 2 else 'missed'} ({wall:.2f} s, "
+            f"{pilot['pipeline']['pages']} pages)"
+        )
+    for row in measured.values():
+        ok = row["ratio"] >= 0.8 and row["pipeline"]["peak_rss_mb"] < 400
+        out.append(
+            f"- {row['label']}: the pipeline within 0.8× of the PDF floor, under 400 MB: "
+            f"{'met' if ok else 'missed'} ({_ratio(row['ratio'])}, "
+            f"{row['pipeline']['peak_rss_mb']:.0f} MB peak)"
+        )
+    programme = measured.get(PDF_ROWS[1])
+    if programme:
+        app, floor = programme["pipeline"], programme["floor"]
+        ok = app["pages"] >= 100 and app["wall_s"] < floor["wall_s"]
+        out.append(
+            f"- a 100-page programme PDF faster than the single-process floor: "
+            f"{'met' if ok else 'missed'} ({app['pages']} pages in {app['wall_s']:.1f} s on "
+            f"every core, floor {floor['wall_s']:.1f} s, the pipeline in one process "
+            f"{programme['single']['wall_s']:.1f} s)"
+            if "single" in programme
+            else f"- a 100-page programme PDF: {app['pages']} pages in {app['wall_s']:.1f} s"
+        )
     return out
 
 

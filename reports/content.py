@@ -340,7 +340,10 @@ def _first_names(table: Table, column: int, most: int = NAMES_LISTED) -> None:
             )
 
 
-def programme_summary(user, subject_id, progress) -> dict:
+def programme_summary(user, subject_id, progress, *, detail: bool = True) -> dict:
+    """The programme summary's context. With `detail=False` its `sections` hold only each
+    detailed pilot and anchor (for the contents): reports.render lays the pilots out apart,
+    calling `pilot_sections` in other processes."""
     programme = access.get_or_404(
         Programme.objects.visible_to(user).select_related("facilitator"), pk=subject_id
     )
@@ -387,8 +390,11 @@ def programme_summary(user, subject_id, progress) -> dict:
     sections = []
     detailed = pilots[:PILOTS_DETAILED]
     for index, pilot in enumerate(detailed):
-        sections.append(pilot_section(user, pilot))
-        progress(30 + 40 * (index + 1) // len(detailed))
+        if detail:
+            sections.append(pilot_section(user, pilot))
+            progress(30 + 40 * (index + 1) // len(detailed))
+        else:
+            sections.append({"pilot": pilot, "anchor": f"pilot-{pilot.pk}"})
     sponsors = access.scope(user, programme.sponsors.all()).order_by("name")
     overview = _pilots_table(pilots, cost_by_pilot)
     resources = _resource_table(analysis)
@@ -416,6 +422,13 @@ def programme_summary(user, subject_id, progress) -> dict:
         "chart_status": chart_status,
         "sections": sections,
     }
+
+
+def pilot_sections(user, pilot_ids) -> list[dict]:
+    """The sections of the pilots `pilot_ids` that `user` sees, in that order (a part of a
+    programme summary laid out apart)."""
+    pilots = pilot_queryset().visible_to(user).in_bulk(pilot_ids)
+    return [pilot_section(user, pilots[pk]) for pk in pilot_ids if pk in pilots]
 
 
 # --- a customer's suppliers -----------------------------------------------------------------------

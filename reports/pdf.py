@@ -148,16 +148,56 @@ def __getattr__(name):
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-def render_pdf(html: str, *, on_progress=None) -> bytes:
-    """The PDF of `html`, laid out by WeasyPrint with the static-only fetcher."""
+def render_document(html: str):
+    """The WeasyPrint document of `html` (laid out, not yet written), with the static-only
+    fetcher."""
     from weasyprint import HTML
     from weasyprint.text.fonts import FontConfiguration
 
     fetcher = _fetcher_class()()
-    font_config = FontConfiguration()
-    document = HTML(string=html, base_url=REPORT_BASE_URL, url_fetcher=fetcher).render(
-        font_config=font_config
+    return HTML(string=html, base_url=REPORT_BASE_URL, url_fetcher=fetcher).render(
+        font_config=FontConfiguration()
     )
+
+
+def render_pdf(html: str, *, on_progress=None) -> bytes:
+    """The PDF of `html`, laid out by WeasyPrint with the static-only fetcher."""
+    document = render_document(html)
     if on_progress is not None:
         on_progress(90)
     return document.write_pdf()
+
+
+def page_numbers_pdf(count: int, language: str = "en") -> bytes:
+    """`count` pages with nothing but the report stylesheet's footer "N / M", the first a
+    cover (no number): stamped onto a report joined from parts laid out apart."""
+    pages = '<div class="stamp"></div>' * (count - 1)
+    html = (
+        f'<!DOCTYPE html><html lang="{language}"><head><meta charset="utf-8">'
+        f'<link rel="stylesheet" href="{REPORT_STATIC_URL}reports/report.css">'
+        "<style>.stamp + .stamp { break-before: page; }</style></head>"
+        f'<body><section class="cover"></section>{pages}</body></html>'
+    )
+    return render_pdf(html)
+
+
+def join_pdfs(parts: list[bytes], language: str = "en") -> bytes:
+    """The PDFs `parts` joined in order, each page stamped with "N / M" (the parts leave
+    their page numbers out), keeping the first part's metadata and every part's outline."""
+    import io
+
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter()
+    for index, part in enumerate(parts):
+        reader = PdfReader(io.BytesIO(part))
+        if index == 0 and reader.metadata:
+            writer.add_metadata(dict(reader.metadata))
+        writer.append(reader)
+    numbers = PdfReader(io.BytesIO(page_numbers_pdf(len(writer.pages), language)))
+    for page, stamp in zip(writer.pages, numbers.pages, strict=True):
+        page.merge_page(stamp)
+    writer.compress_identical_objects()
+    output = io.BytesIO()
+    writer.write(output)
+    return output.getvalue()
