@@ -150,14 +150,28 @@ def measure_one(env: dict, label: str, kind: str, subject_id: int, user: str = U
     return row
 
 
-def measure(env: dict, *, user: str = USER, pilot=None, programme=None, say=print) -> list:
-    """The PDF rows of the bench: [pilot row, programme row]."""
+def measure(
+    env: dict, *, user: str = USER, pilot=None, programme=None, say=print, which="all"
+) -> list:
+    """The PDF rows of the bench: [pilot row, programme row] (`which`: "all", "pilot" or
+    "none"; the full-scale programme alone takes about a quarter of an hour)."""
+    if which == "none":
+        return [{"label": label, "note": "not measured in this run (--pdfs)"} for label in ROWS]
     picked = _run(env, "pick")
     rows = []
     for label, kind, subject in (
         (ROWS[0], "pilot_summary", pilot or picked["pilot"]),
         (ROWS[1], "programme_summary", programme or picked["programme"]),
     ):
+        if which == "pilot" and kind == "programme_summary":
+            rows.append(
+                {
+                    "label": label,
+                    "note": "not measured in this run (--pdfs pilot): "
+                    "benchmarks/pdfs.py --only programme",
+                }
+            )
+            continue
         say(f"{user}: {label} ({kind} {subject})")
         rows.append(measure_one(env, label, kind, subject, user))
     return rows

@@ -469,7 +469,9 @@ def run(args) -> dict:
     finally:
         exporter.stop()
     # The PDFs, each in a fresh process (benchmarks/pdfs.py), as the bench's first user.
-    results["pdfs"] = pdfs.measure(env, user=prepared["users"][0]["email"], say=say)
+    results["pdfs"] = pdfs.measure(
+        env, user=prepared["users"][0]["email"], say=say, which=args.pdfs
+    )
     results["finished"] = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
     results["load_average_at_end"] = os.getloadavg()
     return results
@@ -773,6 +775,12 @@ def main() -> None:
     parser.add_argument("--users", nargs="+", default=list(USERS))
     parser.add_argument(
         "--regenerate", action="store_true", help="drop and generate the data again"
+    )
+    parser.add_argument(
+        "--pdfs",
+        choices=("all", "pilot", "none"),
+        default="all",
+        help="which report PDFs to measure (the full-scale programme takes ~15 minutes)",
     )
     parser.add_argument(
         "--table-only",
