@@ -17,7 +17,7 @@ from django.urls import Resolver404, get_resolver
 from django.views import defaults
 
 from csrplatform import views
-from csrplatform.unavailable import DATABASE_UNAVAILABLE
+from csrplatform.unavailable import database_unreachable
 
 logger = logging.getLogger("django.request")
 
@@ -49,7 +49,7 @@ class ProductErrorPagesMiddleware:
             return None
         if isinstance(exception, (PermissionDenied, SuspiciousOperation, BadRequest)):
             return None  # Django answers these with the project's 403 and 400 pages already
-        if isinstance(exception, DATABASE_UNAVAILABLE):
+        if database_unreachable(exception):
             return None  # a 503 (csrplatform.unavailable), under DEBUG too
         logger.exception("Internal Server Error: %s", request.path, extra={"request": request})
         return defaults.server_error(request)

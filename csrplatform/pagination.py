@@ -34,6 +34,10 @@ def _descending(ordering: str) -> bool:
     return ordering.startswith("-")
 
 
+#: A cursor holds a few values of one row; anything much longer was not made here.
+MAX_CURSOR_LENGTH = 1000
+
+
 class KeysetPagination(CursorPagination):
     """Pages of 25 (a consumer may ask for up to 200 with `page_size`), linked by opaque
     `next` and `previous` cursors; no count."""
@@ -69,6 +73,8 @@ class KeysetPagination(CursorPagination):
         if not token:
             return None, False
         try:
+            if len(token) > MAX_CURSOR_LENGTH:
+                raise ValueError
             payload = json.loads(b64decode(token.encode(), validate=True).decode())
             values, reverse = payload["v"], bool(payload["r"])
             if not isinstance(values, list) or len(values) != len(self.ordering):
@@ -79,7 +85,15 @@ class KeysetPagination(CursorPagination):
             ]
             if any(value is None for value in python):
                 raise ValueError
-        except (ValueError, TypeError, KeyError, ValidationError, UnicodeError) as exc:
+        except (
+            ValueError,
+            TypeError,
+            KeyError,
+            ValidationError,
+            UnicodeError,
+            OverflowError,  # a value of 1e999 (infinity) for an integer field
+            RecursionError,  # JSON nested deeper than the parser goes
+        ) as exc:
             raise NotFound(self.invalid_cursor_message) from exc
         return python, reverse
 

@@ -27,6 +27,27 @@ DATABASE_UNAVAILABLE = (OperationalError, InterfaceError)
 RETRY_AFTER_SECONDS = 5
 
 
+#: PostgreSQL's codes for a server that is away: connection exceptions (class 08) and
+#: "admin shutdown", "crash shutdown", "cannot connect now" (57P01-57P03).
+_AWAY_STATES = ("08", "57P01", "57P02", "57P03")
+
+
+def database_unreachable(exc) -> bool:
+    """Whether `exc` says the database cannot be reached, as opposed to a statement's own
+    failure that Django also raises as OperationalError (a deadlock, a cancelled query,
+    SQLite's "database is locked"), which stays a 500 with its traceback."""
+    if not isinstance(exc, DATABASE_UNAVAILABLE):
+        return False
+    if isinstance(exc, InterfaceError):
+        return True  # a connection that is already closed or broken
+    cause = exc.__cause__
+    if cause is None:
+        return True
+    if hasattr(cause, "sqlstate"):  # psycopg: no code at all when the connection failed
+        return cause.sqlstate is None or cause.sqlstate.startswith(_AWAY_STATES)
+    return False
+
+
 def unavailable_response(request, exc) -> HttpResponse:
     logger.error(
         "Service Unavailable (database: %s): %s",
@@ -63,10 +84,12 @@ class DatabaseUnavailableMiddleware:
             try:
                 user.is_authenticated  # noqa: B018 -- loads the session and its user
             except DATABASE_UNAVAILABLE as exc:
+                if not database_unreachable(exc):
+                    raise
                 return unavailable_response(request, exc)
         return self.get_response(request)
 
     def process_exception(self, request, exception):
-        if isinstance(exception, DATABASE_UNAVAILABLE):
+        if database_unreachable(exception):
             return unavailable_response(request, exception)
         return None

@@ -82,7 +82,10 @@ COMMISSIONER_FIELDS = ("commissioned_by", "commissioned_by_name")
 
 
 class AuditSerializer(HidesUnseenRelated, ServiceSerializerMixin, ScopedModelSerializer):
-    named = (Named(Organisation, "commissioned_by_id", COMMISSIONER_FIELDS),)
+    named = (
+        Named(Organisation, "commissioned_by_id", COMMISSIONER_FIELDS),
+        Named(Organisation, "conducted_by_id", ("conducted_by", "conducted_by_name")),
+    )
     url = serializers.HyperlinkedIdentityField(view_name="api:audit-detail")
     supplier = serializers.IntegerField(source="facility.supplier_id", read_only=True)
     supplier_name = serializers.CharField(

@@ -1,6 +1,8 @@
 """Every API list pages by keyset cursor (csrplatform.pagination): no count, links that hold
 the position, a stable order in which new rows come last."""
 
+from base64 import b64encode
+
 from audits import services as audit_services
 from tests.audits.test_api import add_audits
 
@@ -50,7 +52,18 @@ def test_a_sync_resumes_from_a_kept_cursor_and_gets_the_new_rows(world, audits, 
 
 def test_a_malformed_cursor_is_a_404(world, api_client):
     api = api_client("facilitator")
-    for cursor in ("nonsense", "eyJ2IjpbXSwiciI6MH0=", "e30="):
+    crafted = [
+        b'{"v":[Infinity],"r":0}',  # an integer field given infinity
+        b'{"v":[1e999],"r":0}',
+        b"[" * 1500,  # deeper than the JSON parser goes
+        b'{"v":[' + b"1" * 2000 + b'],"r":0}',  # far longer than a cursor this API makes
+    ]
+    for cursor in (
+        "nonsense",
+        "eyJ2IjpbXSwiciI6MH0=",
+        "e30=",
+        *(b64encode(payload).decode() for payload in crafted),
+    ):
         response = api.get(FINDINGS, {"cursor": cursor})
         assert response.status_code == 404
         assert response.json()["detail"] == "Invalid cursor"

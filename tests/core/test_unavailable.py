@@ -104,3 +104,24 @@ def test_other_errors_are_not_taken_for_an_outage(world, page_client):
     with connection.execute_wrapper(broken):
         response = client.get("/directory/")
     assert response.status_code == 500
+
+
+def test_a_statement_that_fails_on_its_own_is_not_an_outage():
+    import psycopg
+    from django.db import OperationalError
+
+    from csrplatform.unavailable import database_unreachable
+
+    def raised(cause):
+        try:
+            raise OperationalError(str(cause)) from cause
+        except OperationalError as exc:
+            return exc
+
+    assert database_unreachable(raised(psycopg.OperationalError("connection refused")))
+    assert not database_unreachable(raised(psycopg.errors.DeadlockDetected("deadlock")))
+    assert not database_unreachable(raised(psycopg.errors.QueryCanceled("statement timeout")))
+    assert database_unreachable(raised(psycopg.errors.AdminShutdown("terminating connection")))
+    import sqlite3
+
+    assert not database_unreachable(raised(sqlite3.OperationalError("database is locked")))
