@@ -46,7 +46,7 @@ class World:
 @pytest.fixture(autouse=True)
 def _celery_forgets_broker_connections():
     """A test that points Celery at another broker (one that is down) leaves no pooled
-    connection to it behind for the next test in the same process."""
+    connection or result backend on it behind for the next test in the same process."""
     yield
     from kombu import pools
 
@@ -56,6 +56,10 @@ def _celery_forgets_broker_connections():
         pools.reset()  # closes the pooled connections and forgets the pools
         celery_app._pool = None
         celery_app.amqp._producer_pool = None
+    # The result backend is made once, on the URL of the moment: a test on a private Redis
+    # that is gone would leave the next test's results going there.
+    celery_app._backend_cache = None
+    celery_app._local.__dict__.pop("backend", None)
 
 
 @pytest.fixture
