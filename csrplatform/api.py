@@ -196,11 +196,27 @@ class HidesUnseenRelated:
             meta.list_serializer_class = PageVisibilityListSerializer
 
     def named_rows(self, instance):
-        """(model, id, fields) of each related row the answer for `instance` names."""
+        """(model, id, fields) of each related row the answer for `instance` names, nested
+        answers included (a corrective action's evidence names its uploaders), so that a page
+        asks once per related model however deep the names are."""
         for named in self.named:
             pk = _follow(instance, named.source)
             if pk is not None:
                 yield named.model, pk, named.fields
+        for field in self.fields.values():
+            many = isinstance(field, serializers.ListSerializer)
+            nested = field.child if many else field
+            if not isinstance(nested, HidesUnseenRelated) or field.write_only:
+                continue
+            value = field.get_attribute(instance)
+            if value is None:
+                continue
+            if many:
+                value = value.all() if isinstance(value, models.manager.BaseManager) else value
+                for row in value:
+                    yield from nested.named_rows(row)
+            else:
+                yield from nested.named_rows(value)
 
     def visibility(self):
         request = self.context.get("request")

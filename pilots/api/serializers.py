@@ -8,6 +8,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from csrplatform import access
+from csrplatform.accounts.models import User
 from csrplatform.api import (
     HidesUnseenRelated,
     Named,
@@ -468,8 +469,15 @@ class PilotSiteSerializer(HidesUnseenRelated, PilotPartSerializer):
 # --- documents -------------------------------------------------------------------------------
 
 
-class DocumentSerializer(ScopedModelSerializer):
-    """A document's metadata; the file itself comes from `download_url` (access-checked)."""
+class DocumentSerializer(HidesUnseenRelated, ScopedModelSerializer):
+    """A document's metadata; the file itself comes from `download_url` (access-checked).
+    Whoever sees a document need not see who uploaded it (a customer an audit is shared
+    with sees the evidence, not the other customer's people)."""
+
+    named = (
+        Named(User, "uploaded_by_id", ("uploaded_by",)),
+        Named(Organisation, "uploaded_for_id", ("uploaded_for", "uploaded_for_name")),
+    )
 
     uploaded_by = serializers.StringRelatedField()
     uploaded_for_name = serializers.CharField(source="uploaded_for.name", read_only=True)

@@ -23,11 +23,16 @@ GENERATOR = Path(sys.executable).parent / "openapi-python-client"
 
 
 @pytest.fixture(scope="session")
-def generated(live_server, tmp_path_factory):
+def generated(live_server, tmp_path_factory, django_db_blocker):
     """The `csr_client` package, generated from the schema the live server serves."""
     workdir = tmp_path_factory.mktemp("generated-client")
     schema = workdir / "schema.json"
-    with urllib.request.urlopen(f"{live_server.url}/api/schema/?format=json") as answer:  # noqa: S310
+    # The schema needs no rows, but on SQLite the server thread shares the test's connection,
+    # which Django checks at each request: blocked when the first test to ask has no db.
+    with (
+        django_db_blocker.unblock(),
+        urllib.request.urlopen(f"{live_server.url}/api/schema/?format=json") as answer,  # noqa: S310
+    ):
         schema.write_bytes(answer.read())
     config = workdir / "config.yaml"
     # No post hooks: the code is used as the generator wrote it.

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from audits import services
 from audits.models import Audit, AuditShare, CorrectiveAction, Standard
+from csrplatform.accounts.models import Membership
 from csrplatform.reviews.models import Review
 from tests.factories import FacilityFactory, OrganisationFactory, RelationshipFactory
 
@@ -392,6 +393,33 @@ def test_the_supplier_submits_evidence_as_multipart(audits, api_client, settings
     assert [row["id"] for row in detail["evidence"]] == [evidence["id"]]
 
 
+def test_evidence_does_not_name_an_uploader_the_caller_no_longer_sees(
+    world, audits, api_client, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    submitted = api_client("supplier").post(
+        action_url(audits.action_x, "submit"),
+        {
+            "note": "Payroll attached",
+            "evidence": SimpleUploadedFile("payroll.pdf", PDF_BYTES, "application/pdf"),
+        },
+        format="multipart",
+    )
+    assert submitted.status_code == 200, submitted.content
+    customer_a = api_client("customer_a")
+    [evidence] = customer_a.get(action_url(audits.action_x)).json()["evidence"]
+    assert evidence["uploaded_by"] == "supplier@example.org"
+    # The person who uploaded it leaves the supplier; the customer no longer sees them.
+    Membership.objects.filter(user=world.users["supplier"]).delete()
+    listed = customer_a.get("/api/v1/corrective-actions/").json()["results"]
+    [action] = [row for row in listed if row["id"] == audits.action_x.pk]
+    detail = customer_a.get(action_url(audits.action_x)).json()
+    for answer in (action, detail):
+        [evidence] = answer["evidence"]
+        assert evidence["uploaded_by"] is None
+        assert evidence["uploaded_for"] == world.supplier_x.organisation_id
+
+
 def test_the_supplier_cannot_verify_its_own_action(audits, api_client):
     submit(api_client, audits.action_x)
     before = snapshot(audits.action_x)
@@ -588,8 +616,9 @@ def test_finding_history_includes_its_clauses(world, audits, api_client):
 # --- query counts ------------------------------------------------------------------------------
 
 
-def add_audits(world, audits, count):
-    """`count` more audits at new suppliers, each with a finding and a corrective action."""
+def add_audits(world, audits, count, evidence=False):
+    """`count` more audits at new suppliers, each with a finding and a corrective action
+    (with a file of evidence if asked: set MEDIA_ROOT)."""
     facilitator = world.users["facilitator"]
     for number in range(count):
         customer = OrganisationFactory(kind="customer")
@@ -612,13 +641,19 @@ def add_audits(world, audits, count):
             description=f"Finding {number}",
             clauses=[audits.clause_hours, audits.other_clause],
         )
-        services.action_create(
+        action = services.action_create(
             actor=facilitator,
             finding=finding,
             action=f"Fix {number}",
             owner=facilitator,
             due_date=timezone.localdate() + datetime.timedelta(days=number),
         )
+        if evidence:
+            services.evidence_upload(
+                actor=facilitator,
+                action=action,
+                upload=SimpleUploadedFile(f"evidence-{number}.pdf", PDF_BYTES, "application/pdf"),
+            )
 
 
 def count_queries(api, url):
@@ -644,11 +679,15 @@ def count_queries(api, url):
         ("/api/v1/findings/", 3),
     ],
 )
-def test_list_queries_do_not_grow_with_rows(world, audits, api_client, url, expected_queries):
+def test_list_queries_do_not_grow_with_rows(
+    world, audits, api_client, url, expected_queries, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
     api = api_client("facilitator")
     few, listed = count_queries(api, url)
     assert listed == 2
-    add_audits(world, audits, 6)
+    # Evidence names its uploader and organisation: asked for the page, not per row.
+    add_audits(world, audits, 6, evidence=True)
     many, listed = count_queries(api, url)
     assert listed == 8
     assert few == many == expected_queries

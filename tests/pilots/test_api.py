@@ -386,6 +386,29 @@ def test_the_ngo_uploads_a_pdf(world, pilots, api_client, settings, tmp_path):
     assert (tmp_path / document.file.name).read_bytes() == PDF_BYTES
 
 
+def test_a_document_does_not_name_an_uploader_the_caller_may_not_see(
+    world, pilots, api_client, settings, tmp_path
+):
+    # The NGO sees customer A as a fellow participant of pilot X, not customer A's people.
+    settings.MEDIA_ROOT = tmp_path
+    uploaded = api_client("customer_a").post(
+        "/api/v1/documents/",
+        {"pilot": pilots.pilot_x.pk, "visibility": "all_participants", "file": pdf()},
+        format="multipart",
+    )
+    assert uploaded.status_code == 201, uploaded.content
+    assert uploaded.json()["uploaded_by"] == "customer-a@example.org"
+    url = f"/api/v1/documents/{uploaded.json()['id']}/"
+    [listed] = api_client("ngo").get("/api/v1/documents/").json()["results"]
+    for seen in (listed, api_client("ngo").get(url).json()):
+        assert seen["uploaded_by"] is None
+        assert (seen["uploaded_for"], seen["uploaded_for_name"]) == (
+            world.customer_a.pk,
+            "Customer A",
+        )
+    assert api_client("facilitator").get(url).json()["uploaded_by"] == "customer-a@example.org"
+
+
 def test_a_png_named_pdf_is_refused_and_nothing_is_stored(pilots, api_client, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     before = Document.objects.count()
