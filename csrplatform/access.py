@@ -22,6 +22,7 @@ only read.
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django import forms
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.db import models
 from django.db.models import Q, QuerySet
@@ -298,14 +299,62 @@ def get_object_or_404(user, queryset, action=VIEW, **lookup):
     return get_or_404(scope(user, queryset, action), **lookup)
 
 
+class ScopedLater:
+    """`scope(user, queryset, action)`, built when first used. A list's filters and a
+    serializer's writable fields offer choices that most requests never read (no value sent,
+    no form drawn), and building a scope costs as much as the rest of a page's Python."""
+
+    def __init__(self, user, queryset, action):
+        rule_for(queryset.model)  # a model without a rule is refused now, not when used
+        self.model = queryset.model
+        self._unscoped = queryset
+        self._user = user
+        self._action = action
+        self._scoped = None
+
+    @property
+    def scoped(self) -> QuerySet:
+        if self._scoped is None:
+            self._scoped = scope(self._user, self._unscoped, self._action)
+        return self._scoped
+
+    def none(self) -> QuerySet:
+        # An empty answer (a multiple choice left empty) needs no scope.
+        return self._unscoped.none()
+
+    def __getattr__(self, name):
+        return getattr(self.scoped, name)
+
+    def __iter__(self):
+        return iter(self.scoped)
+
+    def __len__(self):
+        return len(self.scoped)
+
+    def __bool__(self):
+        return bool(self.scoped)
+
+    def __getitem__(self, key):
+        return self.scoped[key]
+
+
 def scope_choice_fields(user, fields, action=VIEW):
-    """Narrow every model-choice field (form fields, filters, serializer fields) to what
-    `user` may see, so dropdowns and the browsable API never list hidden objects."""
-    for form_field in fields:
-        queryset = getattr(form_field, "queryset", None)
+    """Narrow every model-choice field (form fields, serializer fields) to what `user` may
+    see, so dropdowns and the browsable API never list hidden objects and a hidden id is not
+    a valid choice. The scope is built when the field first reads its choices."""
+    for choice_field in fields:
+        queryset = getattr(choice_field, "queryset", None)
         if queryset is None:
             continue
-        form_field.queryset = scope(user, queryset, action)
+        if isinstance(queryset, ScopedLater):
+            queryset = queryset._unscoped
+        later = ScopedLater(user, queryset, action)
+        if isinstance(choice_field, forms.ModelChoiceField):
+            # Not through the setter, which would copy (and so build) the queryset at once.
+            choice_field._queryset = later
+            choice_field.widget.choices = choice_field.choices
+        else:
+            choice_field.queryset = later
 
 
 def visible_among(user, model, ids) -> set:

@@ -22,10 +22,14 @@ class ScopedFilterSet(django_filters.FilterSet):
 
     q = django_filters.CharFilter(method="filter_search", label=_("Search"))
 
-    def __init__(self, data=None, queryset=None, *, request=None, prefix=None):
-        super().__init__(data=data, queryset=queryset, request=request, prefix=prefix)
-        user = getattr(request, "user", None)
-        access.scope_choice_fields(user, self.filters.values())
+    @property
+    def form(self):
+        # The form's choice fields, not the filters: a filter hands its queryset to the form
+        # field, which would copy and so build the scope at once (`access.ScopedLater`).
+        if not hasattr(self, "_form"):
+            form = super().form
+            access.scope_choice_fields(getattr(self.request, "user", None), form.fields.values())
+        return self._form
 
     def filter_search(self, queryset, name, value):
         terms = value.split()

@@ -153,13 +153,13 @@ class CorrectiveActionViewSet(ServiceDecidesCreateMixin, AuditsViewSet):
     http_method_names = READ_AND_ADD
 
     def _listed_queryset(self):
-        # The evidence with its uploaders, through the policy like every row an answer holds,
-        # its versions counted as the caller sees them.
-        evidence = (
-            Document.objects.visible_to(self.request.user)
-            .select_related("uploaded_by", "uploaded_for")
-            .with_shown_versions(self.request.user)
-        )
+        # The evidence with its uploaders (named only to those who may see them), its versions
+        # counted as the caller sees them. Not scoped again: evidence is seen by whoever sees
+        # the action (`pilots.rules.document_rule`), and the actions are the view scope's;
+        # scoping it again built the document rule's subqueries for every page (issue 13).
+        evidence = Document.objects.select_related(
+            "uploaded_by", "uploaded_for"
+        ).with_shown_versions(self.request.user)
         return super()._listed_queryset().prefetch_related(Prefetch("evidence", queryset=evidence))
 
     def move(self, service, input_serializer):

@@ -94,6 +94,31 @@ def test_a_dropdown_of_a_model_without_a_rule_is_refused(world):
         access.scope_choice_fields(world.users["customer_a"], [field])
 
 
+def test_filter_choices_are_scoped_when_read_and_only_then(world, rf):
+    from audits.filters import FindingFilterSet
+    from audits.models import Finding
+
+    request = rf.get("/")
+    request.user = world.users["customer_a"]
+    unfiltered = FindingFilterSet({}, queryset=Finding.objects.all(), request=request)
+    unfiltered.qs  # noqa: B018 -- validates the (empty) form
+    choices = unfiltered.form.fields["supplier"].queryset
+    assert isinstance(choices, access.ScopedLater)
+    assert choices._scoped is None  # no value sent, no form drawn: no scope built
+    assert list(choices) == [world.supplier_x]  # drawn: customer A's supplier only
+    assert "Supplier Y" not in str(unfiltered.form["supplier"])
+
+    # A hidden id reads as one that does not exist.
+    errors = []
+    for supplier_id in (world.supplier_y.pk, 999_999):
+        refused = FindingFilterSet(
+            {"supplier": supplier_id}, queryset=Finding.objects.all(), request=request
+        )
+        assert not refused.is_valid()
+        errors.append(refused.errors["supplier"])
+    assert errors[0] == errors[1]
+
+
 def test_a_model_cannot_get_two_rules():
     from pilots.models import Pilot
 
