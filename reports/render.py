@@ -13,6 +13,7 @@ from contextlib import contextmanager
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.db import connections
 from django.http import Http404
 from django.template import TemplateDoesNotExist, TemplateSyntaxError
 from django.template.loader import render_to_string
@@ -161,6 +162,13 @@ def parallel_workers() -> int:
     return max(1, int(configured if configured is not None else 1) or os.cpu_count() or 1)
 
 
+def pool_can_open_the_database() -> bool:
+    """Whether the parts' processes, spawned afresh, can open the database this one reads:
+    not SQLite's in-memory database (the test suite's), which lives in this process alone."""
+    connection = connections["default"]
+    return not (connection.vendor == "sqlite" and connection.is_in_memory_db())
+
+
 @contextmanager
 def _may_have_children():
     """Let a daemonic process (a Celery prefork worker's child) start the parts' pool. The
@@ -251,7 +259,7 @@ def _render_programme_in_parts(subject_id, user, language, on_progress):
     sections = context["sections"]
     workers = min(parallel_workers(), len(sections))
     least = getattr(settings, "REPORT_PDF_PARALLEL_MIN_SECTIONS", PARALLEL_MIN_SECTIONS)
-    if len(sections) < least or workers < 2:
+    if len(sections) < least or workers < 2 or not pool_can_open_the_database():
         with override(language), _readable_errors():
             context = content.programme_summary(user, subject_id, progress)
             html = _html("programme_summary", context, language=language, user=user)

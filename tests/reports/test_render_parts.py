@@ -26,6 +26,11 @@ from tests.reports.pdf_helpers import embedded_fonts, page_texts, pdf_text
 
 @pytest.fixture
 def demo_programme(transactional_db, settings):
+    if not render.pool_can_open_the_database():
+        skip_or_fail(
+            "the parts' processes cannot open SQLite's in-memory test database: set "
+            "DATABASE_URL to a PostgreSQL database, e.g. postgres://postgres@127.0.0.1:5432/csr"
+        )
     call_command("load_demo", stdout=StringIO())
     settings.REPORT_PDF_WORKERS = 2
     settings.REPORT_PDF_PARALLEL_MIN_SECTIONS = 2
