@@ -28,6 +28,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from matplotlib.backends.backend_svg import FigureCanvasSVG
 from matplotlib.figure import Figure
+from matplotlib.font_manager import FontProperties
+from matplotlib.textpath import text_to_path
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from .choices import Rating
@@ -55,6 +57,31 @@ _PREAMBLE = re.compile(r"^.*?(?=<svg\b)", re.DOTALL)
 _METADATA = re.compile(r"\s*<metadata>.*?</metadata>", re.DOTALL)
 # matplotlib names every group figure_1, axes_1...: the same ids in each chart of a page.
 _GROUP_IDS = re.compile(r' id="[A-Za-z][A-Za-z0-9.]*_\d+"')
+_GROUP_TAGS = re.compile(r"<g\b[^>]*>|</g>")
+_BETWEEN_TAGS = re.compile(r">\s+<")
+
+
+def _unwrap_groups(text: str) -> str:
+    """The SVG without its bare <g> wrappers (one per artist, most without attributes once
+    their ids are gone) and the indentation between tags. They draw nothing, and WeasyPrint
+    computes an HTML style for every element of an inline SVG: half of a chart's nodes were
+    these."""
+    kept, pieces, start = [], [], 0
+    for match in _GROUP_TAGS.finditer(text):
+        tag = match.group()
+        pieces.append(text[start : match.start()])
+        start = match.end()
+        if tag == "</g>":
+            if kept.pop():
+                pieces.append(tag)
+        elif tag.endswith("/>"):
+            pieces.append(tag)
+        else:
+            kept.append(tag != "<g>")
+            if kept[-1]:
+                pieces.append(tag)
+    pieces.append(text[start:])
+    return _BETWEEN_TAGS.sub("><", "".join(pieces))
 
 
 def number_text(value: Decimal | float | int | None, places: int = 2) -> str:
@@ -82,7 +109,7 @@ def _svg(figure: Figure, title: str, desc: str, chart_id: str) -> SafeString:
         FigureCanvasSVG(figure).print_svg(buffer, metadata={"Date": None, "Creator": None})
     text = _PREAMBLE.sub("", buffer.getvalue(), count=1)
     text = _METADATA.sub("", text, count=1)
-    text = _GROUP_IDS.sub("", text)
+    text = _unwrap_groups(_GROUP_IDS.sub("", text))
     title_id, desc_id = f"{chart_id}-title", f"{chart_id}-desc"
     text = re.sub(
         r"<svg\b([^>]*)>",
@@ -100,9 +127,36 @@ def _svg(figure: Figure, title: str, desc: str, chart_id: str) -> SafeString:
     return mark_safe(text)  # noqa: S308 - drawn by matplotlib from escaped text, not user HTML
 
 
-def _figure(width=6.4, height=3.2) -> Figure:
+def _figure(width=6.4, height=3.2, layout="constrained") -> Figure:
     with matplotlib.rc_context(RC):
-        return Figure(figsize=(width, height), dpi=72, layout="constrained")
+        return Figure(figsize=(width, height), dpi=72, layout=layout)
+
+
+def _text_width(text: str, size: float) -> float:
+    """The width of `text` in points, as matplotlib measures it for the layout."""
+    width, _height, _descent = text_to_path.get_text_width_height_descent(
+        text, FontProperties(size=size), ismath=False
+    )
+    return width
+
+
+def _kpi_margins(figure: Figure, axes, legend: bool) -> float:
+    """Place the axes of a KPI chart by its y tick labels, the only text of varying width at
+    its edges (constrained layout measured every artist for that: a third of the drawing).
+    Returns the left margin (a fraction of the width)."""
+    width, height = figure.get_size_inches() * figure.dpi
+    low, high = axes.get_ylim()
+    ticks = [y for y in axes.get_yticks() if low <= y <= high]
+    size = RC["font.size"]
+    widest = max((_text_width(number_text(y), size) for y in ticks), default=0)
+    # pad, the unit (rotated: a line high), pad, tick labels, tick and its pad, pad
+    left = 4 + size * 1.2 + 4 + widest + 3.5 + 3.5 + 2
+    top = 4 + (8 * 1.6 if legend else 0) + 4
+    bottom = 4 + size * 1.2 + 3.5 + 3.5
+    figure.subplots_adjust(
+        left=left / width, right=1 - 6 / width, top=1 - top / height, bottom=bottom / height
+    )
+    return left / width
 
 
 @dataclass(frozen=True)
@@ -111,6 +165,11 @@ class Series:
 
     label: str
     points: Sequence[tuple[date, Decimal]]
+
+
+#: Dates written under a KPI chart at most: first and last, and evenly between (a printed chart
+#: is half a page wide; thirty dates there overlap).
+MOST_DATES = 5
 
 
 def kpi_chart(
@@ -124,10 +183,49 @@ def kpi_chart(
     target: Decimal | None,
     labels: dict[str, str],
 ) -> SafeString:
-    """Baseline and actuals over time (each point labelled with its value), the target as a
-    dashed line."""
+    """Baseline and actuals over time, the target as a dashed line. The values written on the
+    chart are the baseline's, the latest actual's and the target: the figures of the KPI table
+    beside it (the page's series table and the desc hold every point). The axis names the
+    baseline's and the latest period end and a few between (`MOST_DATES`).
+
+    The same chart is drawn once per process (matplotlib takes a tenth of a second or more
+    for one), as in `bar_chart`."""
+    return _kpi_chart(
+        chart_id,
+        title,
+        desc,
+        unit,
+        baseline,
+        tuple(actuals),
+        target,
+        tuple(sorted(labels.items())),
+    )
+
+
+def _spread(days: Sequence[date], most: int) -> list[int]:
+    """The indexes of at most `most` of the sorted `days`: the first, the last and those
+    nearest to even steps in time between them, none nearer to the next than 0.8 of a step (the
+    dates would overlap)."""
+    if len(days) <= most:
+        return list(range(len(days)))
+    first, last = days[0], days[-1]
+    step = (last - first).days / (most - 1)
+    chosen = [0]
+    for number in range(1, most - 1):
+        wanted = step * number
+        index = min(range(len(days)), key=lambda i: abs((days[i] - first).days - wanted))
+        if (days[index] - days[chosen[-1]]).days >= 0.8 * step and (
+            last - days[index]
+        ).days >= 0.8 * step:
+            chosen.append(index)
+    return [*chosen, len(days) - 1]
+
+
+@lru_cache(maxsize=256)
+def _kpi_chart(chart_id, title, desc, unit, baseline, actuals, target, labels) -> SafeString:
+    labels = dict(labels)
     with matplotlib.rc_context(RC):
-        figure = _figure()
+        figure = _figure(layout=None)
         axes = figure.add_subplot()
         points = ([baseline] if baseline else []) + list(actuals)
         if points:
@@ -144,16 +242,24 @@ def kpi_chart(
                     color=MUTED,
                     label=labels["baseline"],
                 )
-            for x, y, value in zip(xs, ys, (point[1] for point in points), strict=True):
+            # Written outward, beside the series' two ends, where the line never runs.
+            written = []
+            if baseline:
+                written.append((0, (-8, 0), "right"))
+            if actuals:
+                written.append((len(points) - 1, (8, 0), "left"))
+            for index, offset, align in written:
                 axes.annotate(
-                    number_text(value),
-                    (x, y),
+                    number_text(points[index][1]),
+                    (xs[index], ys[index]),
                     textcoords="offset points",
-                    xytext=(0, 7),
-                    ha="center",
+                    xytext=offset,
+                    ha=align,
+                    va="center",
                     color="#1e2a30",
                 )
-            axes.set_xticks(xs, [x.isoformat() for x in xs])
+            ticks = _spread(xs, MOST_DATES)
+            axes.set_xticks([xs[i] for i in ticks], [xs[i].isoformat() for i in ticks])
         if target is not None:
             axes.axhline(float(target), color=WARN, linestyle="--", linewidth=1.5)
             axes.annotate(
@@ -166,11 +272,30 @@ def kpi_chart(
             )
         axes.set_ylabel(unit)
         axes.yaxis.set_major_formatter(FuncFormatter(lambda y, _pos: number_text(y)))
-        low = min([float(p[1]) for p in points] + ([float(target)] if target is not None else []))
+        low = min(
+            [float(p[1]) for p in points] + ([float(target)] if target is not None else []),
+            default=0,
+        )
         axes.set_ylim(bottom=min(0, low))
         axes.margins(x=0.15, y=0.2)
+        left = _kpi_margins(figure, axes, legend=bool(points))
         if points:
-            axes.legend(loc="lower left", frameon=False, fontsize=8)
+            # Room beside the ends for their values, however long.
+            room = 12 + max(
+                _text_width(number_text(points[i][1]), RC["font.size"]) for i in (0, -1)
+            )
+            across = axes.get_position().width * figure.get_figwidth() * figure.dpi
+            axes.margins(x=min(0.45, max(0.15, room / max(across - 2 * room, 1))), y=0.2)
+        if points:
+            # Above the axes: inside, it covered the baseline's point and value.
+            figure.legend(
+                loc="upper left",
+                bbox_to_anchor=(left - 0.01, 1),
+                ncols=2,
+                frameon=False,
+                fontsize=8,
+                borderaxespad=0.2,
+            )
         return _svg(figure, title, desc, chart_id)
 
 

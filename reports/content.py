@@ -139,10 +139,15 @@ def _findings(user, pilot) -> list[FindingView]:
     """The audit findings that led to the pilot (it started from them) and those its own
     assessments found, each with the corrective actions the user may see."""
     actions = CorrectiveAction.objects.visible_to(user).select_related("owner")
+    # The ids first, by the two link tables: an OR across both joins read every finding.
+    ids = (
+        Finding.pilots.through.objects.filter(pilot=pilot)
+        .values("finding_id")
+        .union(Finding.objects.filter(audit__pilots=pilot).values("id"))
+    )
     rows = (
         Finding.objects.visible_to(user)
-        .filter(Q(pilots=pilot) | Q(audit__pilots=pilot))
-        .distinct()
+        .filter(pk__in=ids)
         .select_related("audit__facility", "audit__standard", "audit__commissioned_by")
         .prefetch_related(
             Prefetch("corrective_actions", queryset=actions),

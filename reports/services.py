@@ -21,8 +21,8 @@ from django.db import DatabaseError, InterfaceError, OperationalError, transacti
 from django.db.models import F, Q
 from django.http import Http404
 from django.utils import timezone, translation
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from csrplatform import access
 from csrplatform.errors import Conflict
@@ -60,6 +60,12 @@ def report_subject(user, kind, subject_id):
 
 
 # --- requesting and dispatching ------------------------------------------------------------------
+
+
+def default_language() -> str:
+    """The language the page is in, if reports are written in it; else English."""
+    language = (get_language() or "").lower()
+    return language if language in ReportLanguage.values else ReportLanguage.ENGLISH
 
 
 def report_request(*, actor, kind: str, subject_id, language: str) -> Report:

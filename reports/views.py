@@ -4,8 +4,8 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
-from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from csrplatform import access
@@ -21,12 +21,6 @@ class ReportRequestForm(forms.Form):
     kind = forms.ChoiceField(label=gettext_lazy("Report"), choices=ReportKind.choices)
     subject = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
     language = forms.ChoiceField(label=gettext_lazy("Language"), choices=ReportLanguage.choices)
-
-
-def default_language() -> str:
-    """The language the page is in, if reports are written in it; else English."""
-    language = (get_language() or "").lower()
-    return language if language in ReportLanguage.values else ReportLanguage.ENGLISH
 
 
 def _own_report(request, pk) -> Report:

@@ -4,7 +4,6 @@ from django import template
 
 from reports import services
 from reports.models import ReportLanguage
-from reports.views import default_language
 
 register = template.Library()
 
@@ -24,6 +23,6 @@ def report_request_button(context, kind, subject):
         "kind": kind,
         "subject": subject,
         "languages": ReportLanguage.choices,
-        "default_language": default_language(),
+        "default_language": services.default_language(),
         "csrf_token": context.get("csrf_token"),
     }
