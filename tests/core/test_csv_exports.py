@@ -10,6 +10,7 @@ import pytest
 from django.db import connection
 from django.db.models import DecimalField, Value
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
 from csrplatform import access
 from csrplatform.lists import (
@@ -21,7 +22,7 @@ from csrplatform.lists import (
     values_in_chunks,
 )
 from suppliers.models import Organisation
-from tests.factories import OrganisationFactory
+from tests.factories import ClusterFactory, OrganisationFactory, RelationshipFactory
 
 
 def _body(response) -> str:
@@ -98,3 +99,129 @@ def test_copy_writes_what_python_writes(world):
     assert copied.count("\r\n") == queryset.count() + 1  # "\n" in a quoted cell stays
     assert '"two\nlines"' in copied
     assert ",-1,'-0.50\r\n" in copied  # plain columns are not guarded
+
+
+# The audits and directory exports: COPY on PostgreSQL, Python elsewhere; the same bytes for
+# every role, with what a role may not see (a commissioning customer, a private profile) blank.
+ROLES = ["facilitator", "customer_a", "customer_b", "supplier", "ngo"]
+AWKWARD = ["=1+1", "+sum", "-minus", "@me", 'say "hi"', "two\nlines", "中文名称", "a,b"]
+
+
+def _both_ways(client, url, monkeypatch, module) -> tuple[str, str]:
+    """The export as the view writes it on this database, and as Python writes it."""
+    copied = _body(client.get(url))
+    with monkeypatch.context() as patched:
+        patched.setattr(module, "copies_csv", lambda queryset: False)
+        written = _body(client.get(url))
+    return copied, written
+
+
+def _rows(body: str) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(body.removeprefix("\ufeff"))))[1:]
+
+
+@pytest.fixture
+def awkward_audits(world, pilots, audits):
+    """The audits with awkward text, a second commissioner's audit shared with customer B,
+    one audit with no findings and one with three."""
+    from audits import services
+    from audits.models import Audit, Finding
+
+    world.customer_a.name = "=Customer A"
+    world.customer_a.save()
+    world.supplier_x.organisation.name = "Supplier X 中文"
+    world.supplier_x.organisation.save()
+    world.facility_x.name = 'Plant "one"\nsecond line'
+    world.facility_x.save()
+    Audit.objects.filter(pk=audits.audit_x.pk).update(
+        audit_firm="@firm", conducted_by=world.ngo_org
+    )
+    Audit.objects.filter(pk=audits.audit_y.pk).update(audit_firm="-firm, 中文")
+    for text in AWKWARD[:2]:
+        Finding.objects.create(audit=audits.audit_y, severity="minor", description=text)
+    bare = services.audit_save(
+        actor=world.users["facilitator"],
+        facility=world.facility_y,
+        commissioned_by=None,
+        audit_firm="+1",
+        kind="initial",
+        standard=audits.standard,
+        start_date=audits.audit_x.start_date,
+    )
+    RelationshipFactory(customer=world.customer_b, supplier=world.supplier_x)
+    services.audit_share(
+        actor=world.users["supplier"], audit=audits.audit_x, customer=world.customer_b
+    )
+    return bare
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_audit_export_copy_writes_what_python_writes(
+    world, audits, awkward_audits, page_client, monkeypatch, role
+):
+    if not copies_csv(Organisation.objects.all()):
+        pytest.skip("COPY is PostgreSQL's; on SQLite the export is written in Python")
+    from audits import views
+
+    copied, written = _both_ways(
+        page_client(role), reverse("audits:audit_export"), monkeypatch, views
+    )
+    assert copied == written
+    rows = {int(row[0]): row for row in _rows(copied)}
+    if role == "facilitator":
+        assert rows[audits.audit_x.pk][5:8] == ["'=Customer A", "Training NGO", "'@firm"]
+        assert rows[audits.audit_y.pk][10] == "3"
+        assert rows[awkward_audits.pk][5] == ""
+        assert rows[awkward_audits.pk][10] == "0"
+        assert '"Plant ""one""\nsecond line"' in copied
+    if role == "customer_b":
+        # Shared with customer B, who may not see who else commissioned it.
+        assert rows[audits.audit_x.pk][5] == ""
+        assert "Customer A" not in copied
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_directory_export_copy_writes_what_python_writes(
+    world, pilots, page_client, monkeypatch, role
+):
+    if not copies_csv(Organisation.objects.all()):
+        pytest.skip("COPY is PostgreSQL's; on SQLite the export is written in Python")
+    from suppliers import views
+    from suppliers.models import Certification
+
+    x, y = world.supplier_x, world.supplier_y
+    x.organisation.name = "=1+1"
+    x.organisation.local_name = "供应商 X"
+    x.organisation.website = "@site"
+    x.organisation.save()
+    x.sector, x.workers_headcount = "-sector", 1200
+    x.headquarters_city, x.headquarters_country = "深圳", "CN"
+    x.save()
+    y.headquarters_city, y.headquarters_country = "", "VN"
+    y.save()
+    for code, name in enumerate(["Zeta", "+Alpha", "中文认证", 'ISO "14001"', "Alpha"]):
+        certification = Certification.objects.create(code=f"c{code}", name=name)
+        x.certifications.add(certification)
+        if code % 2:
+            y.certifications.add(certification)
+    ClusterFactory(name="@cluster, two\nlines").suppliers.add(x, y)
+    OrganisationFactory(name="two\nlines", city="-city", kind="customer")
+
+    url = reverse("suppliers:organisation_export")
+    copied, written = _both_ways(page_client(role), url, monkeypatch, views)
+    assert copied == written
+    rows = {row[1]: row for row in _rows(copied)}
+    if role == "facilitator":
+        assert rows["'=1+1"][8:] == [
+            "'-sector",
+            "1200",
+            "深圳, CN",
+            "basic_awareness",
+            x.commitment_level,
+            '\'+Alpha; Alpha; ISO "14001"; Zeta; 中文认证',
+            "'@cluster, two\nlines; Shenzhen cluster",
+        ]
+        assert rows["Supplier Y"][10] == "VN"
+    if role == "ngo":
+        # A fellow participant of pilot X: supplier X's record, none of its profile.
+        assert rows["'=1+1"][8:] == [""] * 7
