@@ -11,6 +11,8 @@ import psycopg
 from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Paginator
 from django.db import connections, transaction
+from django.db.models import Window
+from django.db.models.functions import RowNumber
 from django.http import StreamingHttpResponse
 from psycopg import sql
 
@@ -281,33 +283,36 @@ def _copy_statement(queryset, columns, plain: set):
     joins = list(dict.fromkeys(c.joined for c in columns if isinstance(c, JoinedColumn)))
     # The queryset's own columns, each once: the exported ones and the keys of the joins.
     names = list(dict.fromkeys([c for c in columns if isinstance(c, str)] + [j.on for j in joins]))
+    if joins:
+        # Numbered in the queryset's order: a join keeps no order, the number does.
+        ordering = queryset.query.order_by or queryset.model._meta.ordering or ["pk"]
+        queryset = queryset.annotate(_copy_row=Window(RowNumber(), order_by=list(ordering)))
+        names.append("_copy_row")
     rows, params = queryset.values_list(*names).query.sql_with_params()
     params = list(params)
     aliases = sql.SQL(", ").join(sql.Identifier(f"c{index}") for index in range(len(names)))
     source = sql.SQL("({}) AS rows ({})").format(sql.SQL(rows), aliases)
     order = sql.SQL("")
     joined_as = {}  # each join's alias; none for a join known to match nothing
+    for joined in joins:
+        query = joined.queryset.query
+        try:
+            joined_sql, joined_params = query.sql_with_params()
+        except EmptyResultSet:  # the user may read none of them, say
+            continue
+        alias = joined_as[joined] = f"j{len(joined_as)}"
+        width = len(query.values_select) + len(query.annotation_select)
+        source = sql.SQL("{} LEFT JOIN ({}) AS {} ({}) ON {} = {}").format(
+            source,
+            sql.SQL(joined_sql),
+            sql.Identifier(alias),
+            sql.SQL(", ").join(sql.Identifier(f"v{index}") for index in range(width)),
+            sql.Identifier(alias, "v0"),
+            sql.Identifier("rows", f"c{names.index(joined.on)}"),
+        )
+        params += joined_params
     if joins:
-        # Numbered in the queryset's order first: a join keeps no order, the number does.
-        source = sql.SQL("(SELECT *, row_number() OVER () AS n FROM {}) AS rows").format(source)
-        for joined in joins:
-            query = joined.queryset.query
-            try:
-                joined_sql, joined_params = query.sql_with_params()
-            except EmptyResultSet:  # the user may read none of them, say
-                continue
-            alias = joined_as[joined] = f"j{len(joined_as)}"
-            width = len(query.values_select) + len(query.annotation_select)
-            source = sql.SQL("{} LEFT JOIN ({}) AS {} ({}) ON {} = {}").format(
-                source,
-                sql.SQL(joined_sql),
-                sql.Identifier(alias),
-                sql.SQL(", ").join(sql.Identifier(f"v{index}") for index in range(width)),
-                sql.Identifier(alias, "v0"),
-                sql.Identifier("rows", f"c{names.index(joined.on)}"),
-            )
-            params += joined_params
-        order = sql.SQL(" ORDER BY rows.n")
+        order = sql.SQL(" ORDER BY {}").format(sql.Identifier("rows", f"c{len(names) - 1}"))
     cells = []
     for index, column in enumerate(columns):
         if isinstance(column, JoinedColumn):

@@ -51,8 +51,9 @@ RC = {
 TEAL, TEAL_LIGHT, WARN, MUTED = "#17766f", "#7fd1c7", "#9a6200", "#5f6e76"
 PALETTE = ["#17766f", "#136c8a", "#9a6200", "#6a2c9c", "#1d7a46", "#b42318", "#5f6e76"]
 
-# rcParams are process-wide: one chart at a time per process.
-_LOCK = threading.Lock()
+# rcParams are process-wide: one chart at a time per process, drawn whole under the lock (a
+# chart drawn while another thread restored the rcParams would be cached as it came out).
+_LOCK = threading.RLock()
 _PREAMBLE = re.compile(r"^.*?(?=<svg\b)", re.DOTALL)
 _METADATA = re.compile(r"\s*<metadata>.*?</metadata>", re.DOTALL)
 # matplotlib names every group figure_1, axes_1...: the same ids in each chart of a page.
@@ -224,7 +225,7 @@ def _spread(days: Sequence[date], most: int) -> list[int]:
 @lru_cache(maxsize=256)
 def _kpi_chart(chart_id, title, desc, unit, baseline, actuals, target, labels) -> SafeString:
     labels = dict(labels)
-    with matplotlib.rc_context(RC):
+    with _LOCK, matplotlib.rc_context(RC):
         figure = _figure(layout=None)
         axes = figure.add_subplot()
         points = ([baseline] if baseline else []) + list(actuals)
@@ -348,7 +349,7 @@ def _bar_chart(
         title = _many_title(title, most, len(labels))
         labels, values = [labels[i] for i in largest], [values[i] for i in largest]
         colours = [colours[i] for i in largest] if colours is not None else None
-    with matplotlib.rc_context(RC):
+    with _LOCK, matplotlib.rc_context(RC):
         height = max(1.6, 0.45 * len(labels) + 0.9) + (0.25 if note else 0)
         figure = _figure(height=height)
         axes = figure.add_subplot()
@@ -393,7 +394,7 @@ def _many_title(title: str, most: int, count: int) -> str:
 def no_data_chart(*, chart_id: str, title: str, message: str, note: str = "") -> SafeString:
     """What a chart shows when there is nothing to draw: its message (and a note, such as a
     figure a source states without rows behind it), as text, in the same frame."""
-    with matplotlib.rc_context(RC):
+    with _LOCK, matplotlib.rc_context(RC):
         figure = _figure(height=1.2 if not note else 1.5)
         axes = figure.add_subplot()
         axes.set_axis_off()
@@ -446,7 +447,7 @@ def grouped_bar_chart(
             )
             for bars in series
         ]
-    with matplotlib.rc_context(RC):
+    with _LOCK, matplotlib.rc_context(RC):
         count = len(series)
         height = max(1.8, (0.3 * count + 0.25) * len(labels) + 1.3 + (0.25 if note else 0))
         figure = _figure(height=height)

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.db import connections
 from django.db.models import Case, F, TextField, When
 from django.db.models.functions import Cast
 from django.http import Http404, HttpResponse
@@ -370,11 +371,13 @@ def cost_items_csv(user, queryset, filename, header):
     )
     # The quantities as text, decoded only where there is a unit amount to show them with
     # (a JSON field decodes every row: a third of the export's time). The figures only
-    # written as text too: PostgreSQL writes a decimal of two places as `str` does.
+    # written as text too on PostgreSQL, which writes a decimal of two places as `str` does
+    # (SQLite would write 12.50 as 12.5: there they stay decimals).
+    as_text = connections[queryset.db].vendor == "postgresql"
     queryset = queryset.annotate(
         quantity_parts_text=Cast("quantity_parts", TextField()),
         **{
-            f"{name}_text": Cast(name, TextField())
+            f"{name}_text": Cast(name, TextField()) if as_text else F(name)
             for name in ("stated_usd", "person_days", "fte_low", "fte_high")
         },
     )

@@ -14,7 +14,7 @@ from csrplatform import access
 from csrplatform.lists import copies_csv
 from metrics import exports, services
 from metrics.api.views import ObservationViewSet
-from metrics.models import Observation
+from metrics.models import CostItem, Observation
 from pilots.models import Pilot
 from suppliers.models import Facility
 
@@ -152,9 +152,15 @@ def test_a_formula_in_a_description_is_defused(page_client, world, figures, pilo
     assert list(book["received_benefits"].iter_rows(values_only=True))[1][1].startswith("'=")
 
 
+FIGURES = ("stated_usd", "person_days", "fte_low", "fte_high")
+
+
 @pytest.mark.parametrize("role", ["facilitator", "customer_a"])
 def test_the_cost_items_export_says_what_the_api_list_says(figures, api_client, role):
     # The export reads values a chunk at a time; the list serialises instances: same figures.
+    CostItem.objects.filter(pk=figures.cost_x_lines[0].pk).update(
+        stated_usd=Decimal("12.50"), person_days=Decimal("3.00"), fte_low=Decimal("0.50")
+    )
     api = api_client(role)
     listed = api.get("/api/v1/cost-items/", {"page_size": 100}).json()["results"]
     rows = csv_rows(api.get("/api/v1/cost-items/export/"))
@@ -164,11 +170,13 @@ def test_the_cost_items_export_says_what_the_api_list_says(figures, api_client, 
     for item in listed:
         row = exported[item["id"]]
         assert row["quantities"] == item["quantity_text"]
-        for field in ("amount", "currency", "usd", "rate", "rate_date", "usd_error"):
+        for field in ("amount", "currency", "usd", "rate", "rate_date", "usd_error", *FIGURES):
             assert row[field] == (item[field] or ""), field
         assert row["rate_pinned"] == {None: "", True: "yes", False: "no"}[item["rate_pinned"]]
     transport = exported[figures.cost_x_lines[0].pk]
     assert transport["quantities"] == "300 × 4 times × 4 people"
+    # Decimals as the API writes them, trailing zeros kept (SQLite's text cast drops them).
+    assert [transport[field] for field in FIGURES] == ["12.50", "3.00", "0.50", ""]
 
 
 AWKWARD_NOTES = [
