@@ -243,10 +243,10 @@ CELERY_BEAT_SCHEDULE = {
 REPORT_SOFT_TIME_LIMIT = int(os.environ.get("REPORT_SOFT_TIME_LIMIT", "300"))
 REPORT_TIME_LIMIT = int(os.environ.get("REPORT_TIME_LIMIT", "360"))
 REPORT_MAX_RETRIES = int(os.environ.get("REPORT_MAX_RETRIES", "5"))
-# Processes that lay out a long programme summary's parts (reports.render; 0: every core).
-# One by default: on the shared 2-core bench machine the parts measured slower than one
-# process; benchmarks/pdfs.py measures both.
-REPORT_PDF_WORKERS = int(os.environ.get("REPORT_PDF_WORKERS", "1"))
+# Processes that lay out a long programme summary's parts (reports.render; 0: every core, the
+# default; 1: one process). benchmarks/pdfs.py measures both: on csr_bench's 401-page summary
+# on 2 cores, 61 s in parts at 835 MB peak against 92 s and 1.4 GB in one process.
+REPORT_PDF_WORKERS = int(os.environ.get("REPORT_PDF_WORKERS", "0"))
 # A render started this many seconds ago and not finished is taken to be abandoned (its worker
 # died) and is sent again; it must exceed REPORT_TIME_LIMIT, which stops any live render.
 REPORT_STALE_AFTER = int(os.environ.get("REPORT_STALE_AFTER", REPORT_TIME_LIMIT + 60))

@@ -155,11 +155,10 @@ PARTS_PER_WORKER = 2
 
 
 def parallel_workers() -> int:
-    """How many processes lay out a programme summary's parts (REPORT_PDF_WORKERS; 0: the
-    machine's cores). One by default: on the shared 2-core bench machine the parts measured
-    slower than one process (benchmarks/pdfs.py measures both)."""
-    configured = getattr(settings, "REPORT_PDF_WORKERS", 1)
-    return max(1, int(configured if configured is not None else 1) or os.cpu_count() or 1)
+    """How many processes lay out a programme summary's parts (REPORT_PDF_WORKERS; 0, the
+    default: the machine's cores; benchmarks/pdfs.py measures parts against one process)."""
+    configured = getattr(settings, "REPORT_PDF_WORKERS", 0)
+    return max(1, int(configured if configured is not None else 0) or os.cpu_count() or 1)
 
 
 def pool_can_open_the_database() -> bool:

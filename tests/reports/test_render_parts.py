@@ -5,6 +5,7 @@ The pool's processes read the database on their own connections: the demo is com
 (transactional_db) and the parts are turned on for its five pilots.
 """
 
+import os
 import re
 import shutil
 import subprocess
@@ -131,3 +132,12 @@ def test_a_celery_worker_lays_a_programme_summary_out_in_parts(demo_programme, s
     assert report.status == ReportStatus.READY, (report.error, worker.log())
     pages = page_texts((Path(worker.media) / report.file.name).read_bytes())
     assert pages[-1].endswith(f"{len(pages)} / {len(pages)}")
+
+
+def test_parts_are_laid_out_on_every_core_unless_told_otherwise(settings):
+    settings.REPORT_PDF_WORKERS = 0
+    assert render.parallel_workers() == (os.cpu_count() or 1)
+    settings.REPORT_PDF_WORKERS = 1
+    assert render.parallel_workers() == 1
+    del settings.REPORT_PDF_WORKERS
+    assert render.parallel_workers() == (os.cpu_count() or 1)
