@@ -11,8 +11,6 @@ import psycopg
 from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Paginator
 from django.db import connections, transaction
-from django.db.models import Window
-from django.db.models.functions import RowNumber
 from django.http import StreamingHttpResponse
 from psycopg import sql
 
@@ -283,11 +281,16 @@ def _copy_statement(queryset, columns, plain: set):
     joins = list(dict.fromkeys(c.joined for c in columns if isinstance(c, JoinedColumn)))
     # The queryset's own columns, each once: the exported ones and the keys of the joins.
     names = list(dict.fromkeys([c for c in columns if isinstance(c, str)] + [j.on for j in joins]))
+    # A join keeps no order: the rows are sorted again by the queryset's ordering, whose
+    # columns are read too (a window's row number would defeat the queryset's DISTINCT).
+    order_by = []
     if joins:
-        # Numbered in the queryset's order: a join keeps no order, the number does.
-        ordering = queryset.query.order_by or queryset.model._meta.ordering or ["pk"]
-        queryset = queryset.annotate(_copy_row=Window(RowNumber(), order_by=list(ordering)))
-        names.append("_copy_row")
+        for entry in queryset.query.order_by or queryset.model._meta.ordering or ["pk"]:
+            if not isinstance(entry, str) or entry == "?":
+                raise ValueError(f"A joined COPY export is ordered by field names, not {entry!r}")
+            name = entry.removeprefix("-")
+            names = list(dict.fromkeys([*names, name]))
+            order_by.append((name, entry.startswith("-")))
     rows, params = queryset.values_list(*names).query.sql_with_params()
     params = list(params)
     aliases = sql.SQL(", ").join(sql.Identifier(f"c{index}") for index in range(len(names)))
@@ -311,8 +314,15 @@ def _copy_statement(queryset, columns, plain: set):
             sql.Identifier("rows", f"c{names.index(joined.on)}"),
         )
         params += joined_params
-    if joins:
-        order = sql.SQL(" ORDER BY {}").format(sql.Identifier("rows", f"c{len(names) - 1}"))
+    if order_by:
+        order = sql.SQL(" ORDER BY {}").format(
+            sql.SQL(", ").join(
+                sql.SQL("{} DESC" if descending else "{}").format(
+                    sql.Identifier("rows", f"c{names.index(name)}")
+                )
+                for name, descending in order_by
+            )
+        )
     cells = []
     for index, column in enumerate(columns):
         if isinstance(column, JoinedColumn):

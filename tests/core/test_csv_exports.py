@@ -180,6 +180,28 @@ def test_audit_export_copy_writes_what_python_writes(
         assert "Customer A" not in copied
 
 
+def test_an_audit_export_filtered_by_customer_lists_each_audit_once(
+    world, audits, awkward_audits, page_client, monkeypatch
+):
+    """The customer filter joins the shares (DISTINCT): an audit the customer commissioned and
+    shared twice is one row, written by COPY as by Python."""
+    if not copies_csv(Organisation.objects.all()):
+        pytest.skip("COPY is PostgreSQL's; on SQLite the export is written in Python")
+    from audits import views
+    from audits.models import AuditShare
+
+    for customer in (world.customer_b, OrganisationFactory(kind="customer")):
+        AuditShare.objects.get_or_create(
+            audit=audits.audit_x, customer=customer, shared_by=world.users["supplier"]
+        )
+    url = reverse("audits:audit_export") + f"?customer={world.customer_a.pk}"
+    copied, written = _both_ways(page_client("facilitator"), url, monkeypatch, views)
+    assert copied == written
+    ids = [int(row[0]) for row in _rows(copied)]
+    assert audits.audit_x.pk in ids
+    assert len(ids) == len(set(ids))
+
+
 @pytest.mark.parametrize("role", ROLES)
 def test_directory_export_copy_writes_what_python_writes(
     world, pilots, page_client, monkeypatch, role
