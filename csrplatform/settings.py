@@ -245,7 +245,9 @@ REPORT_TIME_LIMIT = int(os.environ.get("REPORT_TIME_LIMIT", "360"))
 REPORT_MAX_RETRIES = int(os.environ.get("REPORT_MAX_RETRIES", "5"))
 # Processes that lay out a long programme summary's parts (reports.render; 0: every core, the
 # default; 1: one process). benchmarks/pdfs.py measures both: on csr_bench's 401-page summary
-# on 2 cores, 61 s in parts at 835 MB peak against 92 s and 1.4 GB in one process.
+# on 2 cores, 61 s in parts (the parent and its largest part peaked at 835 MB) against 92 s
+# and 1.4 GB in one process. Each report renders its parts on every core: several reports
+# rendered at once share the cores (and each part process holds Django and WeasyPrint).
 REPORT_PDF_WORKERS = int(os.environ.get("REPORT_PDF_WORKERS", "0"))
 # A render started this many seconds ago and not finished is taken to be abandoned (its worker
 # died) and is sent again; it must exceed REPORT_TIME_LIMIT, which stops any live render.

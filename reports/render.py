@@ -172,8 +172,8 @@ def pool_can_open_the_database() -> bool:
 def _may_have_children():
     """Let a daemonic process (a Celery prefork worker's child) start the parts' pool. The
     rule is there so no child outlives a daemon killed with its parent: the pool's processes
-    are joined (or terminated) before the render returns, and exit when their parent's pipe
-    closes."""
+    are joined (or terminated) before the render returns, and end themselves when their
+    parent is gone (`parts.start`)."""
     from multiprocessing.process import AuthenticationString
 
     process = multiprocessing.current_process()

@@ -9,6 +9,8 @@ import os
 import re
 import shutil
 import subprocess
+import sys
+import time
 from io import StringIO
 from pathlib import Path
 
@@ -18,7 +20,7 @@ from django.core.management import call_command
 from csrplatform.accounts.models import User
 from pilots import demo
 from pilots.models import Programme
-from reports import render, services
+from reports import parts, render, services
 from reports.models import ReportStatus
 from tests.conftest import skip_or_fail
 from tests.integration.workers import start_worker, stop_worker, wait_until_finished
@@ -141,3 +143,56 @@ def test_parts_are_laid_out_on_every_core_unless_told_otherwise(settings):
     assert render.parallel_workers() == 1
     del settings.REPORT_PDF_WORKERS
     assert render.parallel_workers() == (os.cpu_count() or 1)
+
+
+PARENT = """
+import os, sys
+from concurrent.futures import ProcessPoolExecutor
+import multiprocessing
+from reports import parts
+
+if __name__ == "__main__":
+    pool = ProcessPoolExecutor(
+        max_workers=1,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=parts.start,
+        initargs=(os.environ["DJANGO_SETTINGS_MODULE"], "unused"),
+    )
+    print(pool.submit(os.getpid).result(timeout=60), flush=True)
+    sys.stdin.read()  # until the test kills this process
+"""
+
+
+def _running(pid) -> bool:
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except FileNotFoundError:
+        return False
+    return "\nState:\tZ" not in status  # a zombie has ended, waiting for init to reap it
+
+
+def test_a_part_process_ends_when_the_render_is_killed(tmp_path, settings):
+    """A render killed outright leaves no pool process laying out its parts."""
+    if not Path("/proc/self/status").exists():
+        skip_or_fail("needs /proc (Linux) to see the pool's process")
+    script = tmp_path / "parent.py"
+    script.write_text(PARENT)
+    parent = subprocess.Popen(
+        [sys.executable, str(script)],
+        cwd=settings.BASE_DIR,
+        env={**os.environ, "PYTHONPATH": str(settings.BASE_DIR)},
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        child = int(parent.stdout.readline())
+        assert _running(child)
+        parent.kill()
+        parent.wait(timeout=10)
+        deadline = time.monotonic() + 10 * parts.PARENT_CHECK_S
+        while _running(child) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not _running(child)
+    finally:
+        parent.kill()
